@@ -1,20 +1,28 @@
 #!/usr/bin/env bash
 # Rebuild the models shipped in shortrun_nb/assets (and the README figures) from fresh runs of their presets:
-#   ./tools/make_pretrained.sh digits toy2d
+#   ./tools/make_pretrained.sh                 # all of them
+#   ./tools/make_pretrained.sh digits toy2d    # some of them
+# Each line of MODELS: <name in shortrun_nb.train.PRETRAINED> <preset> [overrides...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-presets=("$@"); [ ${#presets[@]} -gt 0 ] || presets=(digits toy2d)
-for preset in "${presets[@]}"; do
-  out=runs/$preset
+MODELS="digits digits
+toy2d toy2d
+lebm_digits lebm_digits
+lebm_digits_gaussian lebm_digits --use_prior False"
+wanted=" $* "
+while read -r name preset overrides; do
+  [ "$wanted" = "  " ] || [[ "$wanted" == *" $name "* ]] || continue
+  out=runs/pretrained_$name
   rm -rf "$out"
   SECONDS=0
-  .venv/bin/shortrun-train "$preset" --out "$out" --no-progress
-  echo "$preset: wall time ${SECONDS}s"
-  .venv/bin/python -c "from shortrun_nb.train import export_model, PRETRAINED; export_model('$out/checkpoint.pt', 'shortrun_nb/assets/' + PRETRAINED['$preset'])"
-  if [ "$preset" = digits ]; then
+  # shellcheck disable=SC2086
+  .venv/bin/shortrun-train "$preset" --out "$out" --no-progress $overrides
+  echo "$name: wall time ${SECONDS}s"
+  .venv/bin/python -c "from shortrun_nb.train import export_model, pretrained_path; export_model('$out/checkpoint.pt', pretrained_path('$name'))"
+  if [ "$name" = digits ]; then
     cp "$out/samples/$(ls "$out/samples" | tail -n 1)" nbs/images/digits_samples.png
     cp "$out/interpolation.png" nbs/images/digits_interpolation.png
     cp "$out/reconstruction.png" nbs/images/digits_reconstruction.png
     cp "$out/summary.json" nbs/images/digits_summary.json
   fi
-done
+done <<< "$MODELS"

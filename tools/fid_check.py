@@ -6,7 +6,8 @@
         --weights ../shared/data/fid/pt_inception_pool3_no_fc.pth --out fid_check.json
 
 Both implementations read the same PNG files (written once from the .npz), so the comparison covers the whole
-pipeline: decoding, resizing, the network and the Fréchet distance.
+pipeline: decoding, resizing, the network and the Fréchet distance. On a small CPU machine run the two halves as two
+processes (`--impl shortrun_nb` / `--impl pytorch_fid`, same `--pngs` folder) and merge the JSON files afterwards.
 """
 import argparse, json, tempfile, time
 from pathlib import Path
@@ -35,15 +36,19 @@ if __name__ == '__main__':
     p.add_argument('--npz', required=True); p.add_argument('--weights', required=True)
     p.add_argument('--n', type=int, default=10_000); p.add_argument('--batch-size', type=int, default=100)
     p.add_argument('--device', default='cpu'); p.add_argument('--out', default='fid_check.json')
+    p.add_argument('--impl', choices=['both', 'shortrun_nb', 'pytorch_fid'], default='both')
+    p.add_argument('--pngs', help='folder to keep the PNGs in (default: a temporary folder)')
     a = p.parse_args()
     z = np.load(a.npz)
     with tempfile.TemporaryDirectory() as d:
-        dirs = [Path(d)/'train', Path(d)/'test']
-        write_pngs(z['x_train'][:a.n], dirs[0]); write_pngs(z['x_test'][:a.n], dirs[1])
+        root = Path(a.pngs or d); dirs = [root/'train', root/'test']
+        for key, folder in zip(('x_train', 'x_test'), dirs):
+            if len(list(folder.glob('*.png'))) != a.n: write_pngs(z[key][:a.n], folder)
         res = {'n_per_set': a.n, 'device': a.device, 'torch_threads': torch.get_num_threads()}
-        for name, fn in (('shortrun_nb', ours), ('pytorch_fid', reference)):
-            t = time.time(); res[name] = fn(dirs, a.weights, a.batch_size, a.device); res[f'{name}_seconds'] = round(time.time() - t, 1)
+        impls = {'shortrun_nb': ours, 'pytorch_fid': reference}
+        for name in (impls if a.impl == 'both' else [a.impl]):
+            t = time.time(); res[name] = impls[name](dirs, a.weights, a.batch_size, a.device); res[f'{name}_seconds'] = round(time.time() - t, 1)
             print(name, res[name], res[f'{name}_seconds'], 's', flush=True)
-    res['relative_difference'] = abs(res['shortrun_nb'] - res['pytorch_fid']) / res['pytorch_fid']
+    if a.impl == 'both': res['relative_difference'] = abs(res['shortrun_nb'] - res['pytorch_fid']) / res['pytorch_fid']
     print(json.dumps(res, indent=1))
     Path(a.out).write_text(json.dumps(res, indent=1))

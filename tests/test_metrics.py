@@ -23,7 +23,8 @@ def test_frechet_handles_singular_covariances():
     # fewer samples than dimensions: rank-deficient covariances must not produce NaN or complex numbers
     f = torch.randn(10, 64, dtype=torch.float64)
     mu, sig = feature_stats(f)
-    assert np.isfinite(frechet_distance(mu, sig, mu + 1, sig)) and frechet_distance(mu, sig, mu, sig) == pytest.approx(0, abs=1e-6)
+    # the square root of a singular product is accurate to ~1e-8 of tr(2Σ) ≈ 128 here
+    assert np.isfinite(frechet_distance(mu, sig, mu + 1, sig)) and frechet_distance(mu, sig, mu, sig) == pytest.approx(0, abs=1e-4)
 
 def test_fid_with_a_tiny_extractor():
     tiny = torch.nn.Sequential(torch.nn.Conv2d(3, 6, 3), torch.nn.AdaptiveAvgPool2d(2), torch.nn.Flatten()).eval()

@@ -1,4 +1,6 @@
-import os, pytest
+import os, subprocess, sys, time
+from pathlib import Path
+import pytest
 
 def pytest_addoption(parser):
     parser.addoption("--runslow", action="store_true", default=False, help="run tests marked slow")
@@ -17,3 +19,24 @@ def _isolated_settings(tmp_path, monkeypatch):
     monkeypatch.setenv("SHORTRUN_DATA_ROOT", str(tmp_path / "data"))
     monkeypatch.setenv("SHORTRUN_OUT_DIR", str(tmp_path / "runs"))
     monkeypatch.setenv("SHORTRUN_DEVICE", "cpu")
+
+BIN = Path(sys.executable).parent
+
+def cli(*args, **kw) -> subprocess.CompletedProcess:
+    "Run a console script to completion; returns the finished process (text output)."
+    return subprocess.run([str(BIN/args[0]), *map(str, args[1:])], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, 'OMP_NUM_THREADS': '1', **kw.pop('env', {})}, **kw)
+
+def start_training(out: Path, *extra, preset='toy2d') -> subprocess.Popen:
+    "Start a long `shortrun-train` in the background and wait until it has logged a row."
+    cmd = [str(BIN/'shortrun-train'), preset, '--out', str(out), '--n_iters', '100000', '--log_every', '5',
+           '--ckpt_every', '0', '--sample_every', '0', '--no-report', *map(str, extra)]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, 'OMP_NUM_THREADS': '1'})
+    deadline = time.time() + 120
+    log = out/'metrics.jsonl'
+    while not (log.exists() and log.read_text().count('\n') >= 2):
+        if p.poll() is not None or time.time() > deadline:
+            p.kill()
+            raise AssertionError(p.communicate()[1][-2000:] if p.poll() is not None else 'timeout waiting for a logged row')
+        time.sleep(0.2)
+    return p

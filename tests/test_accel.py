@@ -1,24 +1,78 @@
-"The fast path: CPU fallbacks everywhere; CUDA graph, bf16 and parity checks where a GPU exists."
+"The fast path: static inputs and bounded caches on the CPU (replay mode); graphs, bf16 and parity on a GPU."
+import json, os
+from pathlib import Path
 import pytest, torch
-from shortrun_nb.accel import FastChain, accelerate, autocast_forward, bench
-from shortrun_nb.core import make_generator
-from shortrun_nb.langevin import langevin, init_uniform
+from torch import nn
+from shortrun_nb.accel import FastChain, StaticGraph, accelerate, autocast_forward
+from shortrun_nb.core import make_generator, read_checkpoint
+from shortrun_nb.fit import fit
+from shortrun_nb.langevin import langevin, init_uniform, init_gaussian
 from shortrun_nb.nets import ConvEnergy
-from shortrun_nb.train import build_run, fit
+from shortrun_nb.presets import build_run
+from shortrun_nb.cli import bench
 
-def quad(x): return 0.5 * x.pow(2).flatten(1).sum(1)
+class Quad(nn.Module):
+    "E(x) = |x|²/2: N(0, I)."
+    def forward(self, x): return 0.5 * x.pow(2).flatten(1).sum(1)
 
-def test_fast_chain_falls_back_to_langevin_on_cpu():
+# ---------------------------------------------------------------- CPU: the plumbing, in replay mode
+def test_replayed_chain_is_langevin_with_its_noise_drawn_up_front():
+    x0 = torch.rand(8, 3)
+    out = FastChain(cpu_replay=True)(Quad(), x0, 10, 0.1, 0.1, generator=make_generator(0))
+    g = make_generator(0)
+    eps = torch.randn(10, 8, 3, generator=g)
+    assert torch.equal(out, langevin(Quad(), x0, 10, 0.1, 0.1, eps=eps))
+
+def test_fast_chain_is_eager_on_cpu_without_replay():
     x = torch.rand(8, 3)
-    assert torch.equal(FastChain()(quad, x, 10, 0.1, 0.1, generator=make_generator(0)),
-                       langevin(quad, x, 10, 0.1, 0.1, generator=make_generator(0)))
+    fc = FastChain()
+    assert torch.equal(fc(Quad(), x, 10, 0.1, 0.1, generator=make_generator(0)), langevin(Quad(), x, 10, 0.1, 0.1, generator=make_generator(0)))
+    assert len(fc.cache) == 0
+
+def test_only_modules_and_their_methods_are_captured():
+    fc, x = FastChain(cpu_replay=True), torch.rand(4, 2)
+    fc(lambda z: z.pow(2).sum(1), x, 3, 0.1, 0.1)
+    fc(Quad().forward, x, 3, 0.1, 0.1)
+    assert len(fc.cache) == 1 and len(fc.told) == 1
+
+def test_cache_is_bounded_and_keyed_by_what_determines_the_graph():
+    fc, E = FastChain(cpu_replay=True, max_graphs=3), Quad()
+    for i in range(50): fc(E, torch.rand(4, 2), 3, 0.1, 0.1, generator=make_generator(i))     # fresh generators: one graph
+    assert len(fc.cache) == 1
+    for n in range(1, 10): fc(E, torch.rand(n, 2), 3, 0.1, 0.1)                               # nine shapes: at most three kept
+    assert len(fc.cache) == 3 and fc.cache.evicted == 7
+
+def test_static_graph_refuses_other_shapes():
+    sg = StaticGraph(lambda a: a * 2)
+    sg(torch.ones(3))
+    with pytest.raises(ValueError, match='other shapes'): sg(torch.ones(4))
 
 def test_accelerate_on_cpu_changes_nothing():
     cfg, a, da = build_run('digits', {'n_iters': 6, 'n_steps': 3, 'log_every': 3}, device='cpu')
     _, b, db = build_run('digits', {'n_iters': 6, 'n_steps': 3, 'log_every': 3}, device='cpu')
     accelerate(b)
-    fit(a, da, **cfg['fit'], progress=False); fit(b, db, **cfg['fit'], progress=False)
+    assert b.chain is langevin
+    fit(a, da, **cfg['fit'], progress=False)
+    fit(b, db, **cfg['fit'], progress=False)
     assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
+
+@pytest.mark.parametrize('preset', ['digits', 'lebm_digits', 'text_toy'])
+def test_fast_path_plumbing_trains_every_learner_on_cpu(tmp_path, preset):
+    ov = {'n_iters': 8, 'log_every': 4, 'sample_every': 0, 'ckpt_every': 0, 'n': 200}
+    cfg, m, data = build_run(preset, {k: v for k, v in ov.items() if k != 'n' or preset == 'text_toy'}, device='cpu')
+    res = fit(m, data, **cfg['fit'], out_dir=tmp_path, config=cfg, fast=True, progress=False)
+    assert res.plan == {'path': 'fast', 'iteration_graphs': True, 'why': 'fast=True on CPU: eager replay'}
+    assert len(res.history) == 2 and all(torch.isfinite(torch.tensor(r['loss'])) for r in res.history)
+    assert json.loads((tmp_path/'config.json').read_text())['runtime']['path'] == 'fast'
+
+def test_checkpoints_are_interchangeable_between_paths(tmp_path):
+    def run(n, fast, resume):
+        cfg, m, data = build_run('lebm_digits', {'n_iters': n, 'log_every': 2, 'sample_every': 0, 'ckpt_every': 0}, device='cpu')
+        return fit(m, data, **cfg['fit'], out_dir=tmp_path, config=cfg, fast=fast, resume=resume, progress=False)
+    run(4, True, False)
+    run(6, False, True)
+    assert run(8, True, True).iteration == 8
+    assert read_checkpoint(tmp_path/'checkpoint.pt')['iteration'] == 8
 
 def test_autocast_keeps_state_dict_and_fp32_outputs():
     E = ConvEnergy(in_channels=1, n_f=4, img_size=16)
@@ -30,27 +84,79 @@ def test_bench_runs_on_cpu():
     r = bench('cpu_srmc_digits', 'cpu', n=1, warmup=0)
     assert r['flops_per_iter'] > 1e9 and r['s_per_iter_fast'] > 0 and r['speedup'] > 0
 
+# ---------------------------------------------------------------- GPU: graphs, bf16, parity
 cuda = pytest.mark.cuda
 
 @cuda
 def test_graphed_chain_samples_the_right_distribution():
     x0 = init_uniform(20_000, 2, device='cuda', generator=make_generator(0, 'cuda'))
-    g = make_generator(1, 'cuda')
-    fc = FastChain()
-    x = fc(quad, x0, 500, 0.005, 0.1, generator=g)
-    assert fc.graphs, "the chain was not captured"
-    assert abs(x.var().item() - 0.1**2 / (2 * 0.005 - 0.005**2)) < 0.05
-    y = fc(quad, x0, 500, 0.005, 0.1, generator=g)           # a replay draws fresh noise
-    assert not torch.equal(x, y)
+    g, fc = make_generator(1, 'cuda'), FastChain()
+    xs = [fc(Quad(), x0, 500, 0.005, 0.1, generator=g) for _ in range(4)]      # 2 warm-up calls, a capture, a replay
+    assert len(fc.cache) == 1 and fc.cache.graphs[next(iter(fc.cache.graphs))].graph is not None
+    for x in xs[2:]: assert abs(x.var().item() - 0.1**2 / (2 * 0.005 - 0.005**2)) < 0.05
+    assert not torch.equal(xs[2], xs[3])                                           # a replay draws fresh noise
 
 @cuda
-def test_fast_path_learns_the_same_model():
-    # parity: the same preset, eager fp32 vs accelerated, from the same seed; energy statistics agree at equal iterations
+def test_posterior_depends_on_the_current_batch_on_gpu():
+    # the reproduction of the stale-replay bug: alternate two batches with one generator; every replay is the chain of its batch
+    from test_latent import replayed_and_eager_posteriors
+    _, m, data = build_run('lebm_digits', device='cuda')
+    accelerate(m)
+    g = make_generator(0, 'cuda')
+    x1, x2 = data.sample(g), data.sample(g)
+    for z, expected in replayed_and_eager_posteriors(m, (x1, x2) * 3, g):
+        torch.testing.assert_close(z, expected, rtol=1e-3, atol=1e-3)
+    assert len(m.chain.cache) == 1 and m.chain.cache.graphs[next(iter(m.chain.cache.graphs))].graph is not None
+    for i in range(20): m.sample_posterior(data.sample(g), generator=make_generator(i, 'cuda'))
+    assert len(m.chain.cache) == 1                                                 # no growth per call or per generator
+
+@cuda
+@pytest.mark.parametrize('preset, n_iters, key, tol', [('digits', 300, 'energy_data', 0.15), ('lebm_digits', 300, 'mse', 0.25),
+                                                        ('text_toy', 200, 'nll_token', 0.1)])
+def test_fast_path_learns_the_same_model(preset, n_iters, key, tol):
+    "The same preset and seed, eager fp32 vs the default fast path: the learning curves agree at equal iterations."
     runs = []
-    for fast in (False, True):
-        cfg, m, data = build_run('digits', {'n_iters': 300, 'log_every': 50}, device='cuda')
-        if fast: accelerate(m)
-        runs.append(fit(m, data, **cfg['fit'], progress=False).history)
+    for fast in (False, None):
+        cfg, m, data = build_run(preset, {'n_iters': n_iters, 'log_every': 50, 'sample_every': 0, 'ckpt_every': 0}, device='cuda')
+        res = fit(m, data, **cfg['fit'], fast=fast, progress=False)
+        runs.append([r for r in res.history if key in r])
+    assert res.plan['iteration_graphs'] and len(runs[0]) == len(runs[1])
     for a, b in zip(*runs):
-        assert abs(a['energy_data'] - b['energy_data']) < 0.1 * abs(a['energy_data']) + 0.1
-        assert abs(a['gap']) < 1.0 and abs(b['gap']) < 1.0
+        assert abs(a[key] - b[key]) < tol * abs(a[key]) + 0.05, (a, b)
+    assert abs(runs[0][-1]['gap'] - runs[1][-1]['gap']) < 1.0
+
+@cuda
+def test_whole_iteration_graphs_draw_fresh_batches():
+    cfg, m, data = build_run('digits', {'n_iters': 12, 'log_every': 1, 'sample_every': 0, 'ckpt_every': 0}, device='cuda')
+    res = fit(m, data, **cfg['fit'], progress=False)
+    losses = [r['energy_data'] for r in res.history if 'loss' in r]
+    assert res.plan['iteration_graphs'] and len(set(round(l, 6) for l in losses[3:])) == len(losses[3:])
+
+@cuda
+def test_checkpoints_are_interchangeable_between_paths_on_gpu(tmp_path):
+    for n, fast, resume in ((20, None, False), (30, False, True), (40, None, True)):
+        cfg, m, data = build_run('lebm_digits', {'n_iters': n, 'log_every': 10, 'sample_every': 0, 'ckpt_every': 0}, device='cuda')
+        fit(m, data, **cfg['fit'], out_dir=tmp_path, config=cfg, fast=fast, resume=resume, progress=False)
+    assert read_checkpoint(tmp_path/'checkpoint.pt')['iteration'] == 40
+
+@cuda
+def test_text_posterior_after_eval_on_gpu():
+    _, m, data = build_run('text_toy', {'n': 200}, device='cuda')
+    m.eval()
+    assert m.sample_posterior(data.sample(make_generator(0, 'cuda')), generator=make_generator(1, 'cuda')).shape[1] == m.nz
+
+@cuda
+def test_anomaly_auprc_fast_vs_eager():
+    "A short lebm_mnist_anomaly run per path gives the same AUPRC within noise (needs MNIST in SHORTRUN_TEST_DATA)."
+    root = os.environ.get('SHORTRUN_TEST_DATA')
+    if not root or not any((Path(root)/d).is_dir() for d in ('mnist', 'MNIST')): pytest.skip('set SHORTRUN_TEST_DATA to a folder with MNIST')
+    from shortrun_nb.core import load_settings
+    from shortrun_nb.evaluate import anomaly_eval
+    settings = load_settings(env={'SHORTRUN_DATA_ROOT': root, 'SHORTRUN_DEVICE': 'cuda'})
+    scores = []
+    for fast in (False, None):
+        cfg, m, data = build_run('lebm_mnist_anomaly', {'n_iters': 1500, 'held_out': 4}, settings=settings)
+        fit(m, data, **cfg['fit'], fast=fast, progress=False)
+        scores.append(anomaly_eval(m, cfg['data'], root=root, generator=make_generator(0, 'cuda'))['auprc'])
+    assert abs(scores[0] - scores[1]) < 0.1, scores
+    assert min(scores) > 0.45                                                      # well above chance (0.35)

@@ -1,11 +1,12 @@
 "Latent EBM: the posterior chain lowers U(z|x); a zero EBM prior samples N(0, σp²I); the ablation switch changes only the prior."
 import pytest, torch
 from shortrun_nb.core import make_generator
-from shortrun_nb.data import ImageSet
+from shortrun_nb.data import ImageSet, anomaly_split
 from shortrun_nb.langevin import init_gaussian
-from shortrun_nb.latent import LatentEBM, anomaly_split
+from shortrun_nb.latent import LatentEBM
 from shortrun_nb.nets import MLPEnergy, MLPGenerator
-from shortrun_nb.train import build_run, fit, get_config
+from shortrun_nb.fit import fit
+from shortrun_nb.presets import build_run, get_config
 
 def model(use_prior=True, nz=6, seed=0, **kw):
     torch.manual_seed(seed)
@@ -30,9 +31,11 @@ def test_zero_ebm_prior_chain_samples_the_gaussian(prior_sigma):
     with torch.no_grad():
         for p in m.prior_energy.parameters(): p.zero_()
     z = m.sample_prior(40_000, generator=make_generator(2), n_steps=200)
-    s = m.prior_step_size
-    # the discretised chain's stationary variance: sp² / (1 - s²/(4 sp²)); n*nz = 240,000 draws: s.e. of var ~ 0.003 sp²
-    expected = prior_sigma**2 / (1 - s**2 / (4 * prior_sigma**2))
+    eta, tau, sp2 = m.prior_step_size, m.prior_noise, prior_sigma**2
+    # the discretised chain z <- (1 - eta/sp²) z + tau eps has stationary variance tau² / (1 - (1 - eta/sp²)²);
+    # for the textbook eta = s²/2, tau = s that is sp² / (1 - s²/(4 sp²)). n*nz = 240,000 draws: s.e. of var ~ 0.003 sp²
+    expected = tau**2 / (1 - (1 - eta / sp2)**2)
+    assert expected == pytest.approx(sp2 / (1 - tau**2 / (4 * sp2)))
     assert abs(z.mean().item()) < 0.01 * prior_sigma
     assert abs(z.var().item() / expected - 1) < 0.015
     assert (z.var(0) / expected - 1).abs().max() < 0.03
@@ -62,7 +65,8 @@ def test_ablation_changes_only_the_prior():
 
 def test_ablation_trains_only_the_generator():
     cfg, m, data = build_run('lebm_digits', {'use_prior': False, 'n_iters': 3, 'post_steps': 2, 'log_every': 1}, device='cpu')
-    e0 = [p.clone() for p in m.prior_energy.parameters()]; g0 = [p.clone() for p in m.generator.parameters()]
+    e0 = [p.clone() for p in m.prior_energy.parameters()]
+    g0 = [p.clone() for p in m.generator.parameters()]
     fit(m, data, **cfg['fit'], progress=False)
     assert all(torch.equal(a, b) for a, b in zip(e0, m.prior_energy.parameters()))
     assert not all(torch.equal(a, b) for a, b in zip(g0, m.generator.parameters()))
@@ -77,8 +81,38 @@ def test_anomaly_split_protocol():
 
 def test_lebm_presets_follow_official_settings():
     m = get_config('lebm_svhn', profile='full')['model']
-    assert (m['nz'], m['prior']['hidden'], m['prior']['act'], m['prior_steps'], m['prior_step_size'], m['post_steps'],
-            m['post_step_size'], m['sigma'], m['prior_sigma'], m['lr_prior'], m['lr_generator'], m['betas']) == \
+    assert (m['nz'], m['prior']['hidden'], m['prior']['act'], m['prior_steps'], m['prior_noise'], m['post_steps'],
+            m['post_noise'], m['sigma'], m['prior_sigma'], m['lr_prior'], m['lr_generator'], m['betas']) == \
            (100, 200, 'lrelu', 60, 0.4, 20, 0.1, 0.3, 1.0, 2e-5, 1e-4, [0.5, 0.999])
+    # the official code's textbook chains: step s²/2 for noise s
+    assert m['prior_step_size'] == pytest.approx(0.4**2 / 2) and m['post_step_size'] == pytest.approx(0.1**2 / 2)
     f = get_config('lebm_svhn', profile='full')['fit']
     assert f['lr_decay'] == 0.998 and get_config('lebm_svhn')['data']['batch_size'] == 100
+
+def test_old_checkpoints_with_the_scale_as_step_size_still_load():
+    spec = get_config('lebm_digits')['model']
+    legacy = {k: v for k, v in spec.items() if not k.endswith('_noise')} | {'prior_step_size': 0.4, 'post_step_size': 0.1}
+    m = LatentEBM.from_config(legacy)
+    assert (m.prior_step_size, m.prior_noise, m.post_step_size, m.post_noise) == pytest.approx((0.08, 0.4, 0.005, 0.1))
+
+def replayed_and_eager_posteriors(m, batches, generator):
+    "Posterior chains of `m` for `batches` in turn, and the eager chains with the same starts and noise."
+    from shortrun_nb.langevin import langevin
+    out = []
+    for x in batches:
+        state = generator.get_state()
+        z = m.sample_posterior(x, generator=generator)
+        generator.set_state(state)
+        z0 = m.init_z(len(x), generator)
+        eps = torch.randn((m.post_steps, len(x), m.nz), device=x.device, generator=generator)
+        out.append((z, langevin(m.posterior_energy, z0, m.post_steps, m.post_step_size, m.post_noise, inputs=(x,), eps=eps)))
+    return out
+
+def test_posterior_follows_its_batch_under_the_replay_plumbing():
+    # the GPU bug, reproduced on the CPU replay path: alternating batches must each get their own posterior chain
+    from shortrun_nb.accel import accelerate
+    m = accelerate(model(), cpu_replay=True)
+    x1, x2 = torch.rand(64, 1, 8, 8) * 2 - 1, torch.rand(64, 1, 8, 8) * 2 - 1
+    for z, expected in replayed_and_eager_posteriors(m, (x1, x2, x1, x2), make_generator(0)):
+        assert torch.equal(z, expected)
+    assert len(m.chain.cache) == 1

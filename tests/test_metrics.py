@@ -16,7 +16,8 @@ def test_frechet_closed_forms():
     q, _ = np.linalg.qr(rng.normal(size=(50, 50)))
     assert frechet_distance(q @ m1, q @ np.diag(s1**2) @ q.T, q @ m2, q @ np.diag(s2**2) @ q.T) == \
            pytest.approx(((m1 - m2)**2 + (s1 - s2)**2).sum(), rel=1e-8)
-    a = rng.normal(size=(30, 30)); S = a @ a.T
+    a = rng.normal(size=(30, 30))
+    S = a @ a.T
     assert abs(frechet_distance(m1[:30], S, m1[:30], S)) < 1e-8
 
 def test_frechet_handles_singular_covariances():
@@ -43,9 +44,8 @@ def test_fid_inception_architecture():
     assert 23_000_000 < n < 24_000_000            # Inception-v3 with a 1008-way fc
     with pytest.raises(ValueError, match="no final fc layer"): net.logits(f)
 
-def test_fid_weights_missing_or_wrong(tmp_path, monkeypatch):
-    monkeypatch.setenv('SHORTRUN_DATA_ROOT', str(tmp_path))
-    with pytest.raises(FileNotFoundError, match="FID Inception weights not found"): find_fid_weights()
+def test_fid_weights_missing_or_wrong(tmp_path):
+    with pytest.raises(FileNotFoundError, match="FID Inception weights not found"): find_fid_weights(root=tmp_path)
     torch.save({'conv.weight': torch.zeros(1)}, tmp_path/'bad.pth')
     with pytest.raises(ValueError, match="does not hold FID Inception weights"): load_fid_inception(tmp_path/'bad.pth')
 

@@ -3,7 +3,8 @@ import subprocess, sys, textwrap, os
 from pathlib import Path
 import pytest
 
-MODULES = ["core", "langevin", "data", "nets"]
+MODULES = ["core", "langevin", "data", "nets", "shortrun", "inference", "latent", "text", "metrics", "evaluate",
+           "diagnostics", "accel", "fit", "presets", "cli"]
 
 def test_imports_without_dev_dependencies():
     # the library's runtime must not need nbdev, fastcore, execnb or IPython (the GPU machine has none of them)

@@ -6,7 +6,7 @@ from torch import nn
 from shortrun_nb.accel import FastChain, StaticGraph, accelerate, autocast_forward
 from shortrun_nb.core import make_generator, read_checkpoint
 from shortrun_nb.fit import fit
-from shortrun_nb.langevin import langevin, init_uniform, init_gaussian
+from shortrun_nb.langevin import langevin, init_uniform
 from shortrun_nb.nets import ConvEnergy
 from shortrun_nb.presets import build_run
 from shortrun_nb.cli import bench

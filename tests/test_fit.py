@@ -1,6 +1,5 @@
 "fit: exact resume, checkpoints, the divergence guard, the learning-rate schedule, the CLI's train and sample."
 import json, os
-from pathlib import Path
 import pytest, torch
 from shortrun_nb.core import CKPT_FORMAT, make_generator, read_checkpoint
 from shortrun_nb.data import load_digits, make_loader

@@ -1,5 +1,5 @@
 "Statistical correctness of the Langevin chain on densities with known moments."
-import math, torch, pytest
+import torch
 from shortrun_nb.core import make_generator
 from shortrun_nb.langevin import langevin, init_uniform, init_gaussian
 from shortrun_nb.data import GaussianMixture2D

@@ -1,8 +1,8 @@
 "Metrics with known answers; FID machinery without the Inception weights."
 import json, math, numpy as np, pytest, torch
 from shortrun_nb.core import make_generator
-from shortrun_nb.metrics import (frechet_distance, fid, feature_stats, image_features, FIDInception, load_fid_inception,
-                                 find_fid_weights, auprc, auroc, mmd_rbf, sliced_wasserstein, image_mse, active_units, perplexity,
+from shortrun_nb.metrics import (frechet_distance, fid, feature_stats, FIDInception, load_fid_inception,
+                                 find_fid_weights, auprc, auroc, active_units, perplexity,
                                  _split_kl_score)
 from shortrun_nb.cli import train_main, eval_main
 

@@ -1,7 +1,5 @@
 "The installed package: imports without dev tools, settings lookup, no downloads at import."
 import subprocess, sys, textwrap, os
-from pathlib import Path
-import pytest
 
 MODULES = ["core", "langevin", "data", "nets", "shortrun", "inference", "latent", "text", "metrics", "evaluate",
            "diagnostics", "accel", "fit", "presets", "cli"]

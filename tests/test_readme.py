@@ -1,5 +1,5 @@
 "README.md is generated from nbs/index.ipynb and must not drift; its commands are the ones CI runs."
-import subprocess, sys
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent

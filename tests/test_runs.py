@@ -1,12 +1,12 @@
 "No run lost, no traceback: run folders, signals, torn logs, bad input, resume rules (issue 12, each numbered case)."
-import json, os, signal, sys
+import json, os, signal
 from pathlib import Path
 import pytest, torch
 from conftest import cli, start_training
-from shortrun_nb.core import CKPT_FORMAT, make_generator, read_checkpoint
-from shortrun_nb.fit import RunFolder, fit, save_checkpoint
+from shortrun_nb.core import make_generator, read_checkpoint
+from shortrun_nb.fit import RunFolder, fit
 from shortrun_nb.presets import build_run, export_model
-from shortrun_nb.cli import train_main, sample_main, eval_main, bench_main
+from shortrun_nb.cli import train_main, sample_main, eval_main
 
 TINY = ['--n_iters', '10', '--log_every', '5', '--no-progress', '--no-report']
 

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 out=$(.venv/bin/python -c "from shortrun_nb.core import load_settings; print(load_settings().out_dir)")/lebm_mnist_anomaly
 for d in ${DIGITS:-1 4 5 7 9}; do
   SECONDS=0
-  .venv/bin/shortrun-train lebm_mnist_anomaly --held_out "$d" --out "$out/held_out_$d" --no-progress "$@" > "$out.held_out_$d.log" 2>&1 \
+  .venv/bin/shortrun-train lebm_mnist_anomaly --held_out "$d" --out "$out/held_out_$d" --overwrite --no-progress "$@" > "$out.held_out_$d.log" 2>&1 \
     || { echo "training for digit $d failed; see $out.held_out_$d.log"; exit 1; }
   train_s=$SECONDS
   .venv/bin/shortrun-eval "$out/held_out_$d/checkpoint.pt" --anomaly > /dev/null

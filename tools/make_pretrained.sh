@@ -8,7 +8,9 @@ cd "$(dirname "$0")/.."
 MODELS="digits digits
 toy2d toy2d
 lebm_digits lebm_digits
-lebm_digits_gaussian lebm_digits --use_prior False"
+lebm_digits_gaussian lebm_digits --use_prior False
+text_toy text_toy
+text_toy_gaussian text_toy --use_prior False"
 wanted=" $* "
 while read -r name preset overrides; do
   [ "$wanted" = "  " ] || [[ "$wanted" == *" $name "* ]] || continue
@@ -16,7 +18,7 @@ while read -r name preset overrides; do
   rm -rf "$out"
   SECONDS=0
   # shellcheck disable=SC2086
-  .venv/bin/shortrun-train "$preset" --out "$out" --no-progress $overrides
+  OMP_NUM_THREADS=${OMP_NUM_THREADS:-2} .venv/bin/shortrun-train "$preset" --out "$out" --overwrite --no-progress $overrides
   echo "$name: wall time ${SECONDS}s"
   .venv/bin/python -c "from shortrun_nb.presets import export_model, pretrained_path; export_model('$out/checkpoint.pt', pretrained_path('$name'))"
   if [ "$name" = digits ]; then

@@ -84,7 +84,7 @@ class GraphCache:
 
 # %% ../nbs/11_accel.ipynb #8fa14e3d
 def _energy_key(energy):
-    "A hashable identity of a module or a module's bound method; `None` for anything else (it may read tensors a graph would freeze)."
+    "Hashable identity of a module or a module's bound method; else `None` (it may read tensors a graph would freeze)."
     if isinstance(energy, nn.Module): return ('module', id(energy), energy.training)
     owner = getattr(energy, '__self__', None)
     if isinstance(owner, nn.Module): return ('method', id(owner), energy.__func__, owner.training)
@@ -99,7 +99,7 @@ def _chain_eps(n_steps: int, x0: Tensor, generator) -> Tensor:
 
 # %% ../nbs/11_accel.ipynb #7d3fb545
 class FastChain:
-    "A drop-in for `langevin` that replays chains from cached graphs with their inputs copied in; eager where it cannot."
+    "A drop-in for `langevin` replaying chains from cached graphs with their inputs copied in; eager where it cannot."
     def __init__(self, *, max_graphs: int = 8, warmup: int = 2, cpu_replay: bool = False, max_noise: int = 2**27):
         self.cache, self.warmup, self.cpu_replay, self.told = GraphCache(max_graphs), warmup, cpu_replay, set()
         self.max_noise = max_noise   # the largest noise tensor (K × batch size) worth holding twice, in elements
@@ -111,7 +111,8 @@ class FastChain:
 
     def _reason(self, energy, x0, n_steps, callback, create_graph, eps) -> str | None:
         if x0.device.type != 'cuda' and not self.cpu_replay: return f'{x0.device.type} tensors (no CUDA graphs there)'
-        if callback is not None or eps is not None or create_graph: return 'a callback, fixed noise or create_graph was given'
+        if callback is not None or eps is not None or create_graph:
+            return 'a callback, fixed noise or create_graph was given'
         if _energy_key(energy) is None:
             return "the energy is not a module or a module's method; pass the tensors it reads as inputs="
         if n_steps * x0.numel() > self.max_noise: return 'a chain too long for its noise to be held in memory twice'
@@ -127,8 +128,8 @@ class FastChain:
             return _chain_fn(energy, steps, noises, x0, _chain_eps(len(steps), x0, generator), *inputs)
         reason = self._reason(energy, x0, n_steps, callback, create_graph, eps)
         steps, noises = check_chain_params(n_steps, step_size, noise)
-        key = None if reason else (_energy_key(energy), _sig(x0), tuple(_sig(t) for t in inputs), tuple(steps), tuple(noises),
-                                   torch.is_autocast_enabled(x0.device.type))
+        key = None if reason else (_energy_key(energy), _sig(x0), tuple(_sig(t) for t in inputs), tuple(steps),
+                                   tuple(noises), torch.is_autocast_enabled(x0.device.type))
         graph = None if reason else self.cache.get(key, lambda: StaticGraph(partial(_chain_fn, energy, steps, noises),
                                                                              warmup=self.warmup))
         if graph is None:
@@ -149,7 +150,8 @@ def _to_fp32(out):
     if isinstance(out, Tensor): return out.float() if out.is_floating_point() else out
     return type(out)(_to_fp32(o) for o in out) if isinstance(out, (tuple, list)) else out
 
-def autocast_forward(net: nn.Module, device_type: str = 'cuda', dtype=torch.bfloat16, method: str = 'forward') -> nn.Module:
+def autocast_forward(net: nn.Module, device_type: str = 'cuda', dtype=torch.bfloat16,
+                     method: str = 'forward') -> nn.Module:
     "Make `net.<method>` run under autocast to `dtype` and return fp32 tensors, in place (once); returns `net`."
     flag = f'_autocast_{method}'
     if getattr(net, flag, False): return net
@@ -183,7 +185,8 @@ def accelerate(model: nn.Module, *, cuda_graph: bool = True, bf16: bool = True, 
     for name in ('energy', 'prior_energy', 'generator'):
         net = getattr(model, name, None)
         if net is None: continue
-        if (channels_last if channels_last is not None else cuda) and _has_conv(net): net.to(memory_format=torch.channels_last)
+        if (channels_last if channels_last is not None else cuda) and _has_conv(net):
+            net.to(memory_format=torch.channels_last)
         if bf16 and cuda: autocast_forward(net, method='logits' if hasattr(net, 'logits') else 'forward')
         if compile: net.compile()
     if cuda_graph and (cuda or cpu_replay): model.chain = FastChain(cpu_replay=cpu_replay)

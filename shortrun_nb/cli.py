@@ -4,7 +4,7 @@
 
 # %% ../nbs/14_cli.ipynb #2dd31c47
 from __future__ import annotations
-import argparse, json, logging, math, os, sys, time
+import argparse, json, logging, os, sys, time
 from pathlib import Path
 
 import numpy as np
@@ -79,17 +79,20 @@ def _rank() -> int:
 
 # %% ../nbs/14_cli.ipynb #cd4b6f8f
 def _train_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog='shortrun-train', description='Train a preset. Extra --key value pairs override its '
-                                'settings (dotted names or a unique last part; --settings lists them).',
+    p = argparse.ArgumentParser(prog='shortrun-train', description='Train a preset. Extra --key value pairs override '
+                                'its settings (dotted names or a unique last part; --settings lists them).',
                                 epilog=f"presets: {', '.join(sorted(PRESETS))}")
     p.add_argument('preset', help='the preset to train')
     p.add_argument('--out', help='run folder (default: <out_dir setting>/<preset>)')
     p.add_argument('--resume', action='store_true', help='continue the run in --out from its checkpoint.pt')
     p.add_argument('--overwrite', action='store_true', help='replace a run already in --out')
-    p.add_argument('--eager', action='store_true', help='train on the eager path even on CUDA (the fast path is the default there)')
+    p.add_argument('--eager', action='store_true',
+                   help='train on the eager path even on CUDA (the fast path is the default there)')
     p.add_argument('--device', help='auto, cpu, cuda, cuda:N (default: the device setting)')
-    p.add_argument('--profile', choices=['quick', 'full'], help='quick: CPU-sized; full: the papers\' settings (default: the profile setting)')
-    p.add_argument('--settings', action='store_true', help='print the preset\'s settings (the names --key accepts) and exit')
+    p.add_argument('--profile', choices=['quick', 'full'],
+                   help='quick: CPU-sized; full: the papers\' settings (default: the profile setting)')
+    p.add_argument('--settings', action='store_true',
+                   help='print the preset\'s settings (the names --key accepts) and exit')
     p.add_argument('--tensorboard', action='store_true', help='also log to <out>/tb')
     p.add_argument('--no-progress', action='store_true', help='no progress output')
     p.add_argument('--no-report', action='store_true', help='skip the end-of-run report')
@@ -100,14 +103,16 @@ def _train(argv) -> int:
     settings = load_settings()
     profile = args.profile or settings.profile
     if args.settings:
-        for k, v in settings_of(get_config(args.preset, _split_overrides(extra), profile)).items(): print(f"--{k} {v!r}")
+        for k, v in settings_of(get_config(args.preset, _split_overrides(extra), profile)).items():
+            print(f"--{k} {v!r}")
         return 0
     dev = _init_distributed(args.device or settings.device)
     cfg, model, data = build_run(args.preset, _split_overrides(extra), device=dev, profile=profile, settings=settings)
     changes = profile_changes(args.preset, profile) if args.preset in PRESETS else {}
     if changes and _rank() == 0:
         print(f"shortrun-train: profile {profile!r} changes the paper's settings: "
-              + ', '.join(f'{k} {a!r} → {b!r}' for k, (a, b) in changes.items()) + " (--profile full keeps them)", file=sys.stderr)
+              + ', '.join(f'{k} {a!r} → {b!r}' for k, (a, b) in changes.items()) + " (--profile full keeps them)",
+              file=sys.stderr)
     out = Path(args.out) if args.out else settings.out_dir/args.preset
     t0 = time.time()
     res = fit(model, data, **cfg['fit'], out_dir=out, config=cfg, resume=args.resume, overwrite=args.overwrite,
@@ -119,10 +124,12 @@ def _finish(model, cfg: dict, res, out: Path, settings, train_seconds: float, ar
     "The end-of-run report and `summary.json`."
     t0 = time.time()
     report = None if args.no_report else write_run_report(model, cfg, out, root=settings.data_root,
-                                                           generator=make_generator(cfg['fit']['seed'], module_device(model)))
+                                                           generator=make_generator(cfg['fit']['seed'],
+                                                                                    module_device(model)))
     last = next((r for r in reversed(res.history) if 'loss' in r), {})
     summary = dict(preset=cfg.get('preset'), iterations=res.iteration, path=res.plan, resumed_changes=res.changes,
-                   train_seconds=round(train_seconds, 1), report_seconds=round(time.time() - t0, 1), last_log=last, report=report)
+                   train_seconds=round(train_seconds, 1), report_seconds=round(time.time() - t0, 1), last_log=last,
+                   report=report)
     (out/'summary.json').write_text(json.dumps(summary, indent=1, default=str))
     print(json.dumps(summary, indent=1, default=str))
     print(f"wrote {', '.join(sorted(f.name for f in out.iterdir() if not f.name.startswith('.')))} in {out}")
@@ -143,8 +150,8 @@ def _sample_parser() -> argparse.ArgumentParser:
     p.add_argument('--seed', type=int, default=0, help='random seed (default 0)')
     p.add_argument('--steps', type=int, help='chain length (default: as trained)')
     p.add_argument('--device', help='auto, cpu, cuda, cuda:N (default: the device setting)')
-    p.add_argument('--shards', type=int, help='images only: write uint8 .npz shards of this many samples (for FID elsewhere) '
-                   'instead of a grid')
+    p.add_argument('--shards', type=int, help='images only: write uint8 .npz shards of this many samples '
+                   '(for FID elsewhere) instead of a grid')
     p.add_argument('--batch-size', type=int, default=500, help='samples drawn at once (default 500)')
     return p
 
@@ -183,7 +190,8 @@ def _sample(argv) -> int:
 def _writable(folder: Path):
     "Make `folder` or fail with a clear error, before any work is done."
     try: folder.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError): raise ValueError(f"cannot write into {folder}: a part of that path is a file") from None
+    except (FileExistsError, NotADirectoryError):
+        raise ValueError(f"cannot write into {folder}: a part of that path is a file") from None
 
 def sample_main(argv: list[str] | None = None) -> int:
     "Console script `shortrun-sample CHECKPOINT [--n N] [--out FILE] [--seed S] [--steps K]`."
@@ -195,7 +203,8 @@ def _eval_mse(model, cfg, args, settings) -> dict:
     dev = module_device(model)
     test = run_images(cfg['data'], 'test', root=settings.data_root)[:args.n_mse].to(dev)
     train = run_images(cfg['data'], 'train', root=settings.data_root)
-    numbers, _ = reconstruction_report(model, test, train, generator=make_generator(args.seed, dev), n_opt_steps=args.opt_steps)
+    numbers, _ = reconstruction_report(model, test, train, generator=make_generator(args.seed, dev),
+                                       n_opt_steps=args.opt_steps)
     return numbers
 
 def _eval_fid(model, cfg, args, settings) -> dict:
@@ -205,15 +214,20 @@ def _eval_fid(model, cfg, args, settings) -> dict:
     stats = reference_stats(ref, root=settings.data_root, split=args.ref_split, size=cfg['data'].get('size'),
                             weights=args.fid_weights, batch_size=args.batch_size)
     g = make_generator(args.seed, dev)
-    samples = torch.cat([model.sample(min(args.batch_size, args.n - i), generator=g).cpu() for i in range(0, args.n, args.batch_size)])
-    return dict(fid=fid(samples, stats, net, batch_size=args.batch_size), n_samples=args.n, reference=f"{ref} ({args.ref_split} split)")
+    samples = torch.cat([model.sample(min(args.batch_size, args.n - i), generator=g).cpu()
+                         for i in range(0, args.n, args.batch_size)])
+    return dict(fid=fid(samples, stats, net, batch_size=args.batch_size), n_samples=args.n,
+                reference=f"{ref} ({args.ref_split} split)")
 
 def _eval_anomaly(model, cfg, args, settings) -> dict:
-    if not isinstance(model, LatentEBM): raise ValueError("--anomaly needs a latent EBM (e.g. preset lebm_mnist_anomaly)")
-    return anomaly_eval(model, cfg['data'], root=settings.data_root, generator=make_generator(args.seed, module_device(model)))
+    if not isinstance(model, LatentEBM):
+        raise ValueError("--anomaly needs a latent EBM (e.g. preset lebm_mnist_anomaly)")
+    return anomaly_eval(model, cfg['data'], root=settings.data_root,
+                        generator=make_generator(args.seed, module_device(model)))
 
 def _eval_long_run(model, cfg, args, settings) -> dict:
-    return long_run_report(model, n=args.n_long, n_steps=args.long_steps, generator=make_generator(args.seed, module_device(model)))
+    return long_run_report(model, n=args.n_long, n_steps=args.long_steps,
+                           generator=make_generator(args.seed, module_device(model)))
 
 EVALS = {'anomaly': _eval_anomaly, 'mse': _eval_mse, 'fid': _eval_fid, 'long_run': _eval_long_run}
 
@@ -228,7 +242,8 @@ def _eval_parser() -> argparse.ArgumentParser:
     p.add_argument('--out', help='report file (default: <checkpoint folder>/eval.json)')
     p.add_argument('--n', type=int, default=10_000, help='samples for FID (default 10,000)')
     p.add_argument('--ref', help='FID reference dataset (default: the run\'s own)')
-    p.add_argument('--ref-split', default='train', choices=['train', 'test'], help='split of the FID reference (default train)')
+    p.add_argument('--ref-split', default='train', choices=['train', 'test'],
+                   help='split of the FID reference (default train)')
     p.add_argument('--fid-weights', help='FID Inception weights file (default: <data_root>/fid/)')
     p.add_argument('--batch-size', type=int, default=200, help='batch size for sampling and features (default 200)')
     p.add_argument('--n-mse', type=int, default=256, help='test images to reconstruct (default 256)')
@@ -253,7 +268,8 @@ def _eval(argv) -> int:
         t = time.time()
         report[k] = EVALS[k](run.model, run.config, args, settings) | dict(seconds=round(time.time() - t, 1))
     try: text = json.dumps(report, indent=1, allow_nan=False)
-    except ValueError: raise FloatingPointError(f"the report has NaN or infinite values, not written: {report}") from None
+    except ValueError:
+        raise FloatingPointError(f"the report has NaN or infinite values, not written: {report}") from None
     out.write_text(text)
     print(text)
     print(f"wrote {out}")
@@ -291,8 +307,10 @@ def _srmc_reference_iteration(model, opt, x_data):
 def _lebm_reference_iteration(model, opts, x):
     "The official LEBM iteration (textbook chains; `nll` is the image or the sentence likelihood; schedules per step)."
     E, sp = model.prior_energy, model.prior_sigma
-    step1, noise1 = chain_schedule(model.post_step_size, model.post_steps), chain_schedule(model.post_noise, model.post_steps)
-    step0, noise0 = chain_schedule(model.prior_step_size, model.prior_steps), chain_schedule(model.prior_noise, model.prior_steps)
+    step1, noise1 = (chain_schedule(model.post_step_size, model.post_steps),
+                     chain_schedule(model.post_noise, model.post_steps))
+    step0, noise0 = (chain_schedule(model.prior_step_size, model.prior_steps),
+                     chain_schedule(model.prior_noise, model.prior_steps))
     at = lambda v, i: v[i] if isinstance(v, list) else v
     z = torch.randn(len(x), model.nz, device=x.device).requires_grad_(True)
     for i in range(model.post_steps):
@@ -334,7 +352,8 @@ class _FlopCount(TorchDispatchMode):
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
         out = func(*args, **kwargs)
-        if func._overloadpacket in flop_registry: self.total += flop_registry[func._overloadpacket](*args, **kwargs, out_val=out)
+        if func._overloadpacket in flop_registry:
+            self.total += flop_registry[func._overloadpacket](*args, **kwargs, out_val=out)
         return out
 
 def _flops(fn) -> int:
@@ -343,7 +362,7 @@ def _flops(fn) -> int:
 
 # %% ../nbs/14_cli.ipynb #2a69332f
 def _bench_batch(name: str, device, seed: int):
-    "A model of benchmark `name` on `device` and a batch for it: random images in [-1, 1] (no dataset needed), or sentences."
+    "A model of benchmark `name` on `device` and its batch: random images in [-1, 1] (no dataset needed), or sentences."
     preset, overrides = BENCH_CONFIGS[name]
     cfg = get_config(preset, overrides, profile='full')
     if cfg['data']['kind'] != 'images':
@@ -351,12 +370,14 @@ def _bench_batch(name: str, device, seed: int):
         return cfg, model, data.sample(make_generator(seed, device))
     torch.manual_seed(seed)
     model = build_model(cfg['model']).to(device)
-    x = torch.rand(cfg['data']['batch_size'], *model.sample_shape, device=device, generator=make_generator(seed, device))
+    x = torch.rand(cfg['data']['batch_size'], *model.sample_shape, device=device,
+                   generator=make_generator(seed, device))
     return cfg, model, x * 2 - 1
 
 def bench(name: str, device=None, *, n: int = 10, warmup: int = 3, seed: int = 0) -> dict:
-    "Seconds per learning iteration of benchmark `name` on `device`: the official code's loop, this package's eager and fast paths."
-    if name not in BENCH_CONFIGS: raise ValueError(f"unknown benchmark {name!r}; choose from {list(BENCH_CONFIGS)}")
+    "Seconds per iteration of benchmark `name` on `device`: the official loop, this package's eager and fast paths."
+    if name not in BENCH_CONFIGS:
+        raise ValueError(f"unknown benchmark {name!r}; choose from {list(BENCH_CONFIGS)}")
     dev = get_device(device)
     cfg, ref, x = _bench_batch(name, dev, seed)
     opts = ref.configure_optimizers()
@@ -366,8 +387,10 @@ def bench(name: str, device=None, *, n: int = 10, warmup: int = 3, seed: int = 0
         model = _bench_batch(name, dev, seed)[1]
         step = iteration_runner(model, model.configure_optimizers(), make_generator(seed, dev), fast=fast)
         return lambda: step(x)
-    K = cfg['model']['n_steps'] if 'n_steps' in cfg['model'] else cfg['model']['prior_steps'] + cfg['model']['post_steps']
-    out = dict(config=name, device=str(dev), device_name=torch.cuda.get_device_name(dev) if dev.type == 'cuda' else 'cpu',
+    K = (cfg['model']['n_steps'] if 'n_steps' in cfg['model']
+         else cfg['model']['prior_steps'] + cfg['model']['post_steps'])
+    out = dict(config=name, device=str(dev),
+               device_name=torch.cuda.get_device_name(dev) if dev.type == 'cuda' else 'cpu',
                torch=str(torch.__version__), chains_x_steps=len(x) * K, flops_per_iter=_flops(iteration_of(False)))
     out['s_per_iter_reference'] = _time(ref_fn, dev, n, warmup)
     out['s_per_iter_eager'] = _time(iteration_of(False), dev, n, warmup)
@@ -382,7 +405,8 @@ def bench(name: str, device=None, *, n: int = 10, warmup: int = 3, seed: int = 0
 # %% ../nbs/14_cli.ipynb #28cd2dfe
 def _bench_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='shortrun-bench', description='Reference-style vs fast learning iterations.')
-    p.add_argument('configs', nargs='*', help=f"benchmarks to run (default: the GPU ones on CUDA, cpu_* otherwise): {', '.join(BENCH_CONFIGS)}")
+    p.add_argument('configs', nargs='*', help="benchmarks to run (default: the GPU ones on CUDA, cpu_* otherwise): "
+                   f"{', '.join(BENCH_CONFIGS)}")
     p.add_argument('--device', help='auto, cpu, cuda, cuda:N (default: the device setting)')
     p.add_argument('--n', type=int, default=10, help='timed iterations (default 10)')
     p.add_argument('--warmup', type=int, default=3, help='untimed iterations first (default 3)')
@@ -403,14 +427,15 @@ def _bench(argv) -> int:
         if a.out: Path(a.out).write_text(json.dumps(rows, indent=1))
     good = [r for r in rows if 'error' not in r]
     if not good: raise RuntimeError('; '.join(f"{r['config']}: {r['error']}" for r in rows))
-    print(f"{'config':<26} {'ref s/it':>9} {'eager s/it':>10} {'fast s/it':>9} {'vs ref':>7} {'vs eager':>8} {'img-steps/s':>12} "
-          f"{'TFLOP/s':>8}  ({good[0]['device_name']}, torch {good[0]['torch']})")
+    print(f"{'config':<26} {'ref s/it':>9} {'eager s/it':>10} {'fast s/it':>9} {'vs ref':>7} {'vs eager':>8} "
+          f"{'img-steps/s':>12} {'TFLOP/s':>8}  ({good[0]['device_name']}, torch {good[0]['torch']})")
     for r in rows:
         if 'error' in r:
             print(f"{r['config']:<26} failed: {r['error']}")
             continue
-        print(f"{r['config']:<26} {r['s_per_iter_reference']:9.4f} {r['s_per_iter_eager']:10.4f} {r['s_per_iter_fast']:9.4f} "
-              f"{r['speedup']:7.2f} {r['speedup_over_eager']:8.2f} {r['image_steps_per_s_fast']:12.0f} {r['tflops_fast']:8.2f}")
+        print(f"{r['config']:<26} {r['s_per_iter_reference']:9.4f} {r['s_per_iter_eager']:10.4f} "
+              f"{r['s_per_iter_fast']:9.4f} {r['speedup']:7.2f} {r['speedup_over_eager']:8.2f} "
+              f"{r['image_steps_per_s_fast']:12.0f} {r['tflops_fast']:8.2f}")
     return 0
 
 def bench_main(argv: list[str] | None = None) -> int:

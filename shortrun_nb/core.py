@@ -76,7 +76,7 @@ def _read_settings_file(path: Path) -> dict:
     return keys
 
 def load_settings(path: str | Path | None = None, *, env: dict | None = None) -> Settings:
-    "Settings from `path` (default: `find_settings()`), then `SHORTRUN_<KEY>` variables in `env` (default `os.environ`)."
+    "Settings from `path` (default `find_settings()`), then `SHORTRUN_<KEY>` variables in `env` (default `os.environ`)."
     env = os.environ if env is None else env
     raw, base = dict(DEFAULT_SETTINGS), Path.cwd()
     path = Path(path) if path is not None else find_settings()
@@ -213,12 +213,14 @@ CKPT_FORMAT = 'shortrun_nb.checkpoint/1'
 def read_checkpoint(path: str | Path, map_location='cpu') -> dict:
     "Load a checkpoint of this package safely (`weights_only=True`), with a clear error for anything else."
     path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"no checkpoint at {path}" + (' (that is a folder)' if path.is_dir() else ''))
+    if not path.is_file():
+        raise FileNotFoundError(f"no checkpoint at {path}" + (' (that is a folder)' if path.is_dir() else ''))
     try: ckpt = torch.load(path, map_location=map_location, weights_only=True)
     except pickle.UnpicklingError as e:
         if 'weights only' not in str(e).lower():
             raise ValueError(f"{path} could not be read as a checkpoint (truncated or corrupted?)") from None
-        raise ValueError(f"{path} is not a shortrun_nb checkpoint: it holds Python objects, which a safe load refuses to run") from None
+        raise ValueError(f"{path} is not a shortrun_nb checkpoint: "
+                         "it holds Python objects, which a safe load refuses to run") from None
     except Exception:
         raise ValueError(f"{path} could not be read as a checkpoint (truncated or corrupted?)") from None
     if not isinstance(ckpt, dict) or ckpt.get('format') != CKPT_FORMAT:
@@ -230,7 +232,8 @@ def load_learner(cls, path: str | Path, device=None) -> nn.Module:
     "A learner of class `cls` rebuilt from the config and weights in checkpoint `path`, on `device`."
     ckpt = read_checkpoint(path)
     spec = (ckpt.get('config') or {}).get('model')
-    if spec is None: raise ValueError(f"{path} holds no model config to rebuild from; load ckpt['model'] into your own model")
+    if spec is None:
+        raise ValueError(f"{path} holds no model config to rebuild from; load ckpt['model'] into your own model")
     model = cls.from_config(spec)
     try: model.load_state_dict(ckpt['model'])
     except RuntimeError as e:

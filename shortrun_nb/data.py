@@ -48,7 +48,8 @@ class GaussianMixture2D(ToyDensity):
     def __init__(self, means, std: float, weights=None, name: str = 'mixture'):
         self.means = torch.as_tensor(means, dtype=torch.float32)
         k = len(self.means)
-        self.weights = torch.full((k,), 1/k) if weights is None else torch.as_tensor(weights, dtype=torch.float32)/sum(weights)
+        self.weights = (torch.full((k,), 1/k) if weights is None
+                        else torch.as_tensor(weights, dtype=torch.float32)/sum(weights))
         self.std, self.name = float(std), name
     def sample(self, n, generator=None):
         k = torch.multinomial(self.weights, n, replacement=True, generator=generator)
@@ -162,7 +163,8 @@ class ImageSet:
     name: str
     def __post_init__(self):
         if self.images.dtype != torch.uint8 or self.images.ndim != 4:
-            raise ValueError(f"{self.name}: images must be uint8 N×C×H×W, got {self.images.dtype} {tuple(self.images.shape)}")
+            raise ValueError(f"{self.name}: images must be uint8 N×C×H×W, "
+                             f"got {self.images.dtype} {tuple(self.images.shape)}")
     def __len__(self): return len(self.images)
     @property
     def shape(self) -> tuple: return tuple(self.images.shape[1:])
@@ -183,9 +185,10 @@ def resize_images(images: Tensor, size: int) -> Tensor:
 
 # %% ../nbs/02_data.ipynb #f71628a5
 def load_digits(size: int = 8, split: str = 'all') -> ImageSet:
-    "Scikit-learn's bundled digits as `size`×`size` images (offline). `split`: 'all' (1,797), 'train' (9 in 10) or 'test' (every 10th)."
+    "Scikit-learn's digits, `size`×`size` (offline); `split`: 'all' (1,797), 'train' (9 in 10) or 'test' (every 10th)."
     if size not in (8, 16, 32): raise ValueError(f"digits come at size 8, 16 or 32, got {size}")
-    if split not in ('all', 'train', 'test'): raise ValueError(f"digits split must be 'all', 'train' or 'test', got {split!r}")
+    if split not in ('all', 'train', 'test'):
+        raise ValueError(f"digits split must be 'all', 'train' or 'test', got {split!r}")
     from sklearn.datasets import load_digits as _sk_digits
     d = _sk_digits()
     u = torch.from_numpy((d.images * (255/16)).round().astype(np.uint8))[:, None]
@@ -283,7 +286,8 @@ def _load_svhn(name, root, split, download):
     import torchvision.datasets as tvd
     if not (root/'svhn'/f'{split}_32x32.mat').is_file() and not download:
         raise _missing('svhn', root, f"svhn/{split}_32x32.mat", download)
-    ds = (_download(tvd.SVHN, 'svhn', root/'svhn', split=split) if download else tvd.SVHN(str(root/'svhn'), split=split))
+    ds = (_download(tvd.SVHN, 'svhn', root/'svhn', split=split) if download
+          else tvd.SVHN(str(root/'svhn'), split=split))
     return torch.from_numpy(ds.data), torch.from_numpy(ds.labels.astype(np.int64))
 
 def _load_celeba64(name, root, split, download):
@@ -291,7 +295,8 @@ def _load_celeba64(name, root, split, download):
     cache = root/'celeba'/f'celeba64_{split}.npz'
     if cache.is_file(): return load_npz(cache, split).images, None
     if not (root/'celeba'/'img_align_celeba').is_dir() and not download:
-        raise _missing('celeba64', root, "celeba/img_align_celeba/ (torchvision layout) or celeba/celeba64_<split>.npz", download)
+        raise _missing('celeba64', root, "celeba/img_align_celeba/ (torchvision layout) or celeba/celeba64_<split>.npz",
+                       download)
     tf = T.Compose([T.Resize(64), T.CenterCrop(64), T.PILToTensor()])
     split_tv = {'train': 'train', 'test': 'test'}[split]
     ds = (_download(tvd.CelebA, 'celeba64', root, split=split_tv, transform=tf) if download
@@ -303,13 +308,14 @@ def _load_celeba64(name, root, split, download):
 # %% ../nbs/02_data.ipynb #b5bd8f46
 def load_images(name: str, *, split: str = 'train', size: int | None = None, root: str | Path | None = None,
                 download: bool = False) -> ImageSet:
-    "Load dataset `name` (one of `IMAGE_DATASETS`, or a path to an `.npz`) as an `ImageSet`, resized to `size` if given."
+    "Load dataset `name` (one of `IMAGE_DATASETS`, or an `.npz` path) as an `ImageSet`, resized to `size` if given."
     if split not in SPLITS: raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
     if str(name).endswith('.npz'):
         s = load_npz(name, split)
         return ImageSet(resize_images(s.images, size) if size else s.images, s.labels, s.name)
     if name not in IMAGE_DATASETS:
-        raise ValueError(f"unknown image dataset {name!r}; choose from {list(IMAGE_DATASETS)} or give a path to an .npz file")
+        raise ValueError(f"unknown image dataset {name!r}; "
+                         f"choose from {list(IMAGE_DATASETS)} or give a path to an .npz file")
     if name == 'digits': return load_digits(size or 8, split)
     root = Path(root).expanduser() if root is not None else DEFAULT_DATA_ROOT
     loader = {'mnist': _load_idx, 'fashion_mnist': _load_idx, 'cifar10': _load_cifar10,
@@ -340,10 +346,11 @@ class _FloatImages(torch.utils.data.Dataset):
 
 def make_loader(data: Tensor | ImageSet, batch_size: int, *, seed: int = 0, num_workers: int = 0,
                 rank: int = 0, world_size: int = 1, pin_memory: bool = False) -> torch.utils.data.DataLoader:
-    "A shuffling `DataLoader` of float batches whose order depends only on `seed` and the epoch (`loader.sampler.set_epoch`)."
+    "A shuffling `DataLoader` of float batches, ordered by `seed` and the epoch alone (`loader.sampler.set_epoch`)."
     x = data.images if isinstance(data, ImageSet) else torch.as_tensor(data)
     ds = _FloatImages(x)
-    sampler = torch.utils.data.DistributedSampler(ds, num_replicas=world_size, rank=rank, shuffle=True, seed=seed, drop_last=True)
+    sampler = torch.utils.data.DistributedSampler(ds, num_replicas=world_size, rank=rank, shuffle=True, seed=seed,
+                                                  drop_last=True)
     return torch.utils.data.DataLoader(ds, batch_size=batch_size, sampler=sampler, num_workers=num_workers,
                                        drop_last=True, pin_memory=pin_memory)
 
@@ -353,7 +360,8 @@ def anomaly_split(images: ImageSet, held_out: int, train_fraction: float = 0.8,
     "Split labelled `images` into a training set of normal classes and a test set; returns `(train, test, is_anomaly)`."
     if images.labels is None: raise ValueError(f"{images.name} has no labels; anomaly splits need them")
     if not 0 < train_fraction < 1: raise ValueError(f"train_fraction must be in (0, 1), got {train_fraction}")
-    if held_out not in set(images.labels.tolist()): raise ValueError(f"class {held_out} does not occur in {images.name}")
+    if held_out not in set(images.labels.tolist()):
+        raise ValueError(f"class {held_out} does not occur in {images.name}")
     normal = (images.labels != held_out).nonzero()[:, 0]
     normal = normal[torch.randperm(len(normal), generator=make_generator(seed))]
     n_train = int(round(train_fraction * len(normal)))
@@ -473,7 +481,8 @@ def toy_log_prob(sentence: list[str] | str) -> float:
     return lp if i == len(w) else -math.inf
 
 # %% ../nbs/02_data.ipynb #0ad5457f
-def load_corpus(name: str, split: str = 'train', *, root=None, download: bool = False, n: int = 4000) -> list[list[str]]:
+def load_corpus(name: str, split: str = 'train', *, root=None, download: bool = False,
+                n: int = 4000) -> list[list[str]]:
     "Sentences of corpus `name`: 'ptb', or 'toy' (the bundled grammar)."
     if name == 'ptb': return load_ptb(split, root, download)
     if name == 'toy':
@@ -496,7 +505,7 @@ def trim_padding(tokens: Tensor) -> Tensor:
     return tokens[:, :max(1, int((tokens != PAD_ID).sum(1).max()))]
 
 class TextSampler:
-    "Random batches of encoded sentences held on `device`, trimmed to their longest sentence (or all of one length, `trim=False`)."
+    "Random batches of encoded sentences on `device`, trimmed to the longest one (or all of one length, `trim=False`)."
     def __init__(self, tokens: Tensor, vocab: Vocab, batch_size: int, device='cpu', *, trim: bool = True):
         check_positive('batch_size', batch_size, integer=True)
         self.tokens, self.vocab, self.batch_size, self.trim = tokens.to(get_device(device)), vocab, batch_size, trim

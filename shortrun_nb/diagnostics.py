@@ -23,14 +23,17 @@ def read_metrics(path: str | Path) -> list[dict]:
     path = path/'metrics.jsonl' if path.is_dir() else path
     return [r for r in map(json.loads, path.read_text().splitlines()) if 'event' not in r]
 
-def plot_metrics(rows: list[dict], keys=('gap', 'energy_data', 'energy_samples', 'chain_grad_norm', 'chain_disp', 'grad_norm'), axs=None):
+def plot_metrics(rows: list[dict],
+                 keys=('gap', 'energy_data', 'energy_samples', 'chain_grad_norm', 'chain_disp', 'grad_norm'), axs=None):
     "Plot the logged statistics `keys` (those present) against the iteration, one panel each."
     import matplotlib.pyplot as plt
     keys = [k for k in keys if k in rows[0]]
     if axs is None: _, axs = plt.subplots(1, len(keys), figsize=(3.2 * len(keys), 2.8))
     it = [r['iter'] for r in rows]
     for ax, k in zip(axs, keys):
-        ax.plot(it, [r[k] for r in rows]); ax.set_title(k); ax.set_xlabel('iteration')
+        ax.plot(it, [r[k] for r in rows])
+        ax.set_title(k)
+        ax.set_xlabel('iteration')
         if k == 'gap': ax.axhline(0, c='k', lw=0.5)
     return axs
 
@@ -48,7 +51,7 @@ class ChainMonitor:
 
 # %% ../nbs/10_diagnostics.ipynb #abddbd38
 def _chain(model):
-    "`(sampler, energy, decode)` of a learner: its short-run sampler, the energy that chain descends, and state → image."
+    "`(sampler, energy, decode)` of a learner: its short-run sampler, the energy its chain descends, and state → image."
     if isinstance(model, LatentEBM): return model.sample_prior, model.prior_energy_total, model.decode
     return model.sample, model.energy, lambda x: x
 
@@ -65,7 +68,7 @@ def long_run(model, n: int = 64, n_steps: int = 2000, snapshots=(), *, generator
 
 # %% ../nbs/10_diagnostics.ipynb #52659396
 def long_run_report(model, n: int = 256, n_steps: int = 2000, *, generator=None, data: Tensor | None = None) -> dict:
-    "Numbers contrasting the trained chain length with an `n_steps` chain from the same start: energy, saturation, spread."
+    "Compares the trained chain length with an `n_steps` chain from the same start: energy, saturation, spread."
     check_positive('n_steps', n_steps, integer=True)
     sampler, energy, decode = _chain(model)
     trained = model.prior_steps if isinstance(model, LatentEBM) else model.n_steps

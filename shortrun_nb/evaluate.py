@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from .core import make_generator, module_device, pairs_grid, save_images
+from .core import module_device, pairs_grid, save_images
 from .data import PAD_ID, encode_corpus, load_anomaly_split, load_corpus, load_images, trim_padding
 from .inference import interpolation_grid, reconstruct
 from .latent import LatentEBM
@@ -74,12 +74,21 @@ def anomaly_eval(model: LatentEBM, data: dict, *, root=None, generator=None) -> 
     return dict(held_out=data['held_out'], **anomaly_report(model, test.float(), is_anom, generator=generator))
 
 # %% ../nbs/09_evaluate.ipynb #b6da06a0
-@torch.no_grad()
-def log_prior_normalizer(model: LatentEBM, n: int = 100_000, *, generator=None) -> float:
-    "$\\log Z$, $Z = \\mathbb E_{\\mathcal N(0,\\sigma_p^2)}[e^{-E_\\alpha(z)}]$ by Monte Carlo (0 when the prior is switched off)."
+def log_prior_normalizer(model: LatentEBM, n: int = 100_000, *, n_fit: int = 2000, generator=None) -> float:
+    "$\\log Z$, $Z = \\mathbb E_{\\mathcal N(0,\\sigma_p^2)}[e^{-E_\\alpha(z)}]$, by importance sampling (0 when the prior is switched off)."
     if not model.use_prior: return 0.
-    z = torch.randn(n, model.nz, generator=generator).to(module_device(model)) * model.prior_sigma
-    return (torch.logsumexp(-model.prior_energy(z).double(), 0) - math.log(n)).item()
+    dev, sp, nz = module_device(model), model.prior_sigma, model.nz
+    zc = model.sample_prior(n_fit, generator=generator) if n_fit else None
+    with torch.no_grad():
+        z = torch.randn(n, nz, device=dev, generator=generator) * sp
+        log_base = lambda z: -z.pow(2).sum(1) / (2 * sp**2) - nz / 2 * math.log(2 * math.pi * sp**2)
+        if zc is None: return (torch.logsumexp(-model.prior_energy(z).double(), 0) - math.log(n)).item()
+        mu, sd = zc.mean(0), zc.std(0) * 1.5
+        fitted = torch.rand(n, device=dev, generator=generator) < 0.5
+        z = torch.where(fitted[:, None], mu + sd * torch.randn(n, nz, device=dev, generator=generator), z)
+        log_fit = -((z - mu) / sd).pow(2).sum(1) / 2 - sd.log().sum() - nz / 2 * math.log(2 * math.pi)
+        log_w = -model.prior_energy(z) + log_base(z) - (torch.logaddexp(log_base(z), log_fit) - math.log(2))
+        return (torch.logsumexp(log_w.double(), 0) - math.log(n)).item()
 
 def latent_nll(model: TextLatentEBM, tokens: Tensor, *, n_chains: int = 8, n_samples: int = 64, batch_size: int = 32,
                generator=None) -> dict:
@@ -94,7 +103,7 @@ def latent_nll(model: TextLatentEBM, tokens: Tensor, *, n_chains: int = 8, n_sam
         mu, sd = z.mean(1), z.std(1).clamp_min(1e-2)
         means.append(mu.cpu())
         noise.append(z.var(1).cpu() / n_chains)
-        eps = torch.randn(n, n_samples, nz, generator=generator).to(dev)
+        eps = torch.randn(n, n_samples, nz, device=dev, generator=generator)
         zs = (mu[:, None] + sd[:, None] * eps).reshape(n * n_samples, nz)
         with torch.no_grad():
             log_lik = model.generator.log_prob(b.repeat_interleave(n_samples, 0), zs).view(n, n_samples)

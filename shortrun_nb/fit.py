@@ -14,7 +14,8 @@ import torch.distributed as dist
 from torch import Tensor, nn
 
 from . import __version__
-from .core import CKPT_FORMAT, check_positive, check_range, make_generator, module_device, read_checkpoint, save_images
+from .core import (CKPT_FORMAT, check_positive, check_range, make_generator, module_device, read_checkpoint,
+                              save_images)
 from .accel import CaptureError, GraphCache, StaticGraph, accelerate, set_capturable
 from .evaluate import REPORT_FILES
 
@@ -39,7 +40,7 @@ def _average_gradients(params: list[Tensor], world: int):
 
 def train_iteration(model: nn.Module, opts: list, batch, generator: torch.Generator, params: list[Tensor],
                     world: int = 1) -> dict:
-    "One learning iteration: `train_step`, backward, gradient averaging over `world` processes, optimizer steps; returns the stats."
+    "One iteration: `train_step`, backward, gradient averaging over `world` processes, optimizer steps; returns stats."
     stats = model.train_step(batch, generator=generator)
     for o in opts: o.zero_grad(set_to_none=True)
     stats['loss'].backward()
@@ -50,7 +51,7 @@ def train_iteration(model: nn.Module, opts: list, batch, generator: torch.Genera
 
 # %% ../nbs/12_fit.ipynb #466a2fce
 class WeightAverage:
-    "An exponential moving average of a model's floating-point state: $\\bar\\theta \\leftarrow d\\,\\bar\\theta + (1-d)\\,\\theta$."
+    "Exponential moving average of a model's float state: $\\bar\\theta \\leftarrow d\\,\\bar\\theta + (1-d)\\,\\theta$"
     def __init__(self, model: nn.Module, decay: float):
         check_range('ema', decay, 0, 1)
         live = model.state_dict()
@@ -76,9 +77,10 @@ class WeightAverage:
 
 # %% ../nbs/12_fit.ipynb #634983a4
 class _Stepper:
-    "Runs learning iterations (and the weight average's step): eagerly, or replayed from graphs keyed by batch shape and rates."
+    "Runs iterations (and the weight average's step): eagerly, or replayed from graphs keyed by batch shape and rates."
     def __init__(self, model, opts, generator, params, world: int, plan: dict, ema: WeightAverage | None):
-        self.model, self.opts, self.gen, self.params, self.world, self.plan = model, opts, generator, params, world, plan
+        self.model, self.opts, self.gen = model, opts, generator
+        self.params, self.world, self.plan = params, world, plan
         self.ema, self.graphs, self.lrs = ema, GraphCache(max_graphs=4) if plan['iteration_graphs'] else None, None
 
     def _iteration(self, batch):
@@ -109,11 +111,15 @@ def _fast_plan(model: nn.Module, fast: bool | None, world: int) -> dict:
     "Which path a run takes: `{'path': 'fast'|'eager', 'iteration_graphs': bool, 'why': str}`."
     cuda = module_device(model).type == 'cuda'
     if fast is False: return dict(path='eager', iteration_graphs=False, why='fast=False (--eager)')
-    if not cuda and fast is None: return dict(path='eager', iteration_graphs=False, why='CPU: the eager path is the reference')
-    if world > 1: return dict(path='fast', iteration_graphs=False, why='several processes: chain graphs, eager all-reduce')
+    if not cuda and fast is None:
+        return dict(path='eager', iteration_graphs=False, why='CPU: the eager path is the reference')
+    if world > 1:
+        return dict(path='fast', iteration_graphs=False, why='several processes: chain graphs, eager all-reduce')
     if cuda and not hasattr(torch.cuda.CUDAGraph, 'register_generator_state'):
-        return dict(path='fast', iteration_graphs=False, why='this PyTorch cannot register a generator with a CUDA graph')
-    return dict(path='fast', iteration_graphs=True, why='CUDA: whole iterations in CUDA graphs' if cuda else 'fast=True on CPU: eager replay')
+        return dict(path='fast', iteration_graphs=False,
+                    why='this PyTorch cannot register a generator with a CUDA graph')
+    return dict(path='fast', iteration_graphs=True,
+                why='CUDA: whole iterations in CUDA graphs' if cuda else 'fast=True on CPU: eager replay')
 
 # %% ../nbs/12_fit.ipynb #3bb2bddc
 def iteration_runner(model: nn.Module, opts: list, generator: torch.Generator, *, fast: bool | None = None,
@@ -195,7 +201,8 @@ def save_checkpoint(path: str | Path, state: dict) -> Path:
     return path
 
 # %% ../nbs/12_fit.ipynb #d051aff6
-RUN_FILES = ('checkpoint.pt', 'metrics.jsonl', 'config.json', 'summary.json', 'eval.json', 'samples', 'tb') + REPORT_FILES
+RUN_FILES = (('checkpoint.pt', 'metrics.jsonl', 'config.json', 'summary.json', 'eval.json', 'samples', 'tb')
+             + REPORT_FILES)
 LOCK_FILE = '.lock'
 
 class RunFolderError(ValueError):
@@ -234,7 +241,8 @@ class RunFolder:
                 try: pid = int(lock.read_text().strip() or 0)
                 except (OSError, ValueError): pid = 0
                 if pid and pid != os.getpid() and _pid_alive(pid):
-                    raise RunFolderError(f"another run (pid {pid}) is writing to {self.path}; wait for it, or choose another out_dir") from None
+                    raise RunFolderError(f"another run (pid {pid}) is writing to {self.path}; "
+                                         "wait for it, or choose another out_dir") from None
                 log.warning("removing a stale lock of process %s in %s", pid, self.path)
                 lock.unlink(missing_ok=True)
                 continue
@@ -251,8 +259,8 @@ class RunFolder:
                 raise RunFolderError(f"nothing to resume in {self.path}: it holds no checkpoint.pt")
         elif _holds_run(self.path):
             if not overwrite:
-                raise RunFolderError(f"{self.path} already holds a run; continue it with resume (--resume), replace it with "
-                                     "overwrite (--overwrite), or choose another out_dir")
+                raise RunFolderError(f"{self.path} already holds a run; continue it with resume (--resume), "
+                                     "replace it with overwrite (--overwrite), or choose another out_dir")
             for name in RUN_FILES:
                 f = self.path/name
                 if f.is_dir(): shutil.rmtree(f)
@@ -273,7 +281,8 @@ def _read_log(path: Path, upto: int) -> list[str]:
         try: row = json.loads(line)
         except json.JSONDecodeError:
             if i == len(lines) - 1:
-                log.warning("%s: dropped a torn last line (%d characters) left by an interrupted write", path, len(line))
+                log.warning("%s: dropped a torn last line (%d characters) left by an interrupted write",
+                            path, len(line))
                 continue
             raise ValueError(f"{path}: line {i + 1} is not valid JSON; fix or delete that line, then resume") from None
         if row.get('iter', 0) <= upto: keep.append(line)
@@ -286,7 +295,8 @@ class _Log:
         if self.path.exists(): self.path.write_text(''.join(r + '\n' for r in _read_log(self.path, start)))
         if tensorboard:
             try: from torch.utils.tensorboard import SummaryWriter
-            except ImportError: raise ImportError("tensorboard=True needs the tensorboard package: pip install tensorboard") from None
+            except ImportError:
+                raise ImportError("tensorboard=True needs the tensorboard package: pip install tensorboard") from None
             self.tb = SummaryWriter(str(out_dir/'tb'), purge_step=start)
 
     def write(self, row: dict):
@@ -306,7 +316,8 @@ class TrainingDiverged(RuntimeError):
 def _unhealthy(row: dict, max_gap: float | None) -> str | None:
     bad = [k for k, v in row.items() if isinstance(v, float) and not math.isfinite(v)]
     if bad: return f"non-finite {', '.join(bad)}"
-    if max_gap is not None and abs(row.get('gap', 0.0)) > max_gap: return f"|gap| = {abs(row['gap']):.3g} > max_gap = {max_gap:g}"
+    if max_gap is not None and abs(row.get('gap', 0.0)) > max_gap:
+        return f"|gap| = {abs(row['gap']):.3g} > max_gap = {max_gap:g}"
     return None
 
 # %% ../nbs/12_fit.ipynb #a51f3d81
@@ -321,7 +332,8 @@ class _State:
     ema: WeightAverage | None = None
 
     def snapshot(self) -> dict:
-        return dict(model=copy.deepcopy(self.model.state_dict()), optimizers=[copy.deepcopy(o.state_dict()) for o in self.opts],
+        return dict(model=copy.deepcopy(self.model.state_dict()),
+                    optimizers=[copy.deepcopy(o.state_dict()) for o in self.opts],
                     generator=self.gen.get_state(), iteration=self.it, lr_scale=self.lr_scale, restarts=self.restarts,
                     ema=copy.deepcopy(self.ema.state) if self.ema else None)
 
@@ -357,8 +369,8 @@ class _StopFlag:
 
 # %% ../nbs/12_fit.ipynb #e6e2e7ed
 _RESUMABLE = {'model': ('lr', 'lr_prior', 'lr_generator'),
-              'fit': ('n_iters', 'log_every', 'sample_every', 'ckpt_every', 'n_samples', 'max_gap', 'lr_backoff', 'max_restarts',
-                      'max_seconds')}
+              'fit': ('n_iters', 'log_every', 'sample_every', 'ckpt_every', 'n_samples', 'max_gap', 'lr_backoff',
+                      'max_restarts', 'max_seconds')}
 
 def _flat(d, prefix=''):
     out = {}
@@ -368,7 +380,7 @@ def _flat(d, prefix=''):
     return out
 
 def resume_changes(old: dict, new: dict) -> dict[str, tuple]:
-    "The settings that differ between the config of a checkpoint and of the resuming run; raises on one that breaks exactness."
+    "Settings that differ between a checkpoint's config and the resuming run's; raises on one that breaks exactness."
     changes = {}
     for part in ('model', 'data', 'fit'):
         if old.get(part) is None or new.get(part) is None: continue
@@ -376,8 +388,9 @@ def resume_changes(old: dict, new: dict) -> dict[str, tuple]:
         for k in sorted(set(a) | set(b)):
             if a.get(k) == b.get(k): continue
             if k not in _RESUMABLE.get(part, ()):
-                raise ValueError(f"cannot resume with {part}.{k} changed ({a.get(k)!r} → {b.get(k)!r}): that breaks the exact "
-                                 f"continuation; resume with the run's own setting, or start a new run")
+                raise ValueError(f"cannot resume with {part}.{k} changed ({a.get(k)!r} → {b.get(k)!r}): "
+                                 "that breaks the exact continuation; resume with the run's own setting, "
+                                 "or start a new run")
             changes[f'{part}.{k}'] = (a.get(k), b.get(k))
     return changes
 
@@ -389,19 +402,21 @@ def _resume(st: _State, path: Path, config: dict, rank: int, world: int) -> dict
         raise ValueError(f"{path} holds weights only (an exported model), not a training run; resume from the run's "
                          "checkpoint.pt, or start a new run")
     if ckpt['world_size'] != world:
-        raise ValueError(f"{path} was written by {ckpt['world_size']} process(es) but this run has {world}; resume with the same number")
+        raise ValueError(f"{path} was written by {ckpt['world_size']} process(es) but this run has {world}; "
+                         "resume with the same number")
     saved_dev, dev = ckpt.get('generator_device', 'cpu'), module_device(st.model).type
     if saved_dev != dev:
-        raise ValueError(f"{path} was trained on {saved_dev} and cannot continue exactly on {dev} (its random stream is "
-                         f"{saved_dev}'s); resume on {saved_dev} (--device {saved_dev})")
+        raise ValueError(f"{path} was trained on {saved_dev} and cannot continue exactly on {dev} "
+                         f"(its random stream is {saved_dev}'s); resume on {saved_dev} (--device {saved_dev})")
     if ckpt['iteration'] >= config['fit']['n_iters']:
-        raise ValueError(f"{path} is at iteration {ckpt['iteration']}, and n_iters is {config['fit']['n_iters']}: nothing to "
-                         f"train; pass n_iters above {ckpt['iteration']} to continue")
+        raise ValueError(f"{path} is at iteration {ckpt['iteration']}, and n_iters is {config['fit']['n_iters']}: "
+                         f"nothing to train; pass n_iters above {ckpt['iteration']} to continue")
     changes = resume_changes(ckpt.get('config') or {}, config)
     lrs = [g['lr'] for o in st.opts for g in o.param_groups]        # this run's configured rates
     try: st.restore(ckpt, generator_state=ckpt['generators'][rank].cpu())
     except (RuntimeError, KeyError, ValueError) as e:
-        raise ValueError(f"{path} does not fit this model ({str(e).splitlines()[0]}); resume with the run's own settings") from None
+        raise ValueError(f"{path} does not fit this model ({str(e).splitlines()[0]}); "
+                         "resume with the run's own settings") from None
     for g, lr in zip((g for o in st.opts for g in o.param_groups), lrs): g['initial_lr'] = lr
     for k, (a, b) in changes.items():
         if k != 'fit.n_iters': log.info("resuming %s with %s changed: %r → %r", path, k, a, b)
@@ -410,7 +425,7 @@ def _resume(st: _State, path: Path, config: dict, rank: int, world: int) -> dict
 # %% ../nbs/12_fit.ipynb #b4ad8d18
 @dataclass
 class FitResult:
-    "What `fit` did: the logged rows, the last checkpoint written, the final iteration, the path taken, accepted resume changes."
+    "What `fit` did: the logged rows, last checkpoint written, final iteration, path taken, accepted resume changes."
     history: list[dict] = field(default_factory=list)
     checkpoint: Path | None = None
     iteration: int = 0
@@ -439,14 +454,17 @@ class _Trainer:
         self.model, self.a, self.config, self.out, self.plan, self.fast = model, fit_args, config, out_dir, plan, fast
         self.callback, self.rank, self.world = callback, rank, world
         self.device = module_device(model)
-        self.st = _State(model, model.configure_optimizers(), make_generator(fit_args['seed'] * 1_000_003 + rank, self.device))
+        self.st = _State(model, model.configure_optimizers(),
+                         make_generator(fit_args['seed'] * 1_000_003 + rank, self.device))
         self.params = [p for o in self.st.opts for g in o.param_groups for p in g['params']]
         self.result = FitResult(plan=plan)
         self.batches = _Batches(data, self.st.gen, self.device)
-        self.progress, self.tensorboard, self.ckpt_path = progress, tensorboard, (out_dir/'checkpoint.pt' if out_dir else None)
+        self.progress, self.tensorboard = progress, tensorboard
+        self.ckpt_path = out_dir/'checkpoint.pt' if out_dir else None
 
     def start(self, resume: bool | str | Path):
-        self.stepper = iteration_runner(self.model, self.st.opts, self.st.gen, fast=self.fast, world=self.world, ema=self.a['ema'])
+        self.stepper = iteration_runner(self.model, self.st.opts, self.st.gen, fast=self.fast, world=self.world,
+                                        ema=self.a['ema'])
         self.st.ema = self.stepper.ema
         if resume:
             path = self.ckpt_path if resume is True else Path(resume)
@@ -503,9 +521,10 @@ class _Trainer:
         self.result.history.append(event)
         if self.st.restarts > self.a['max_restarts']:
             self.checkpoint()
-            raise TrainingDiverged(f"training diverged {self.st.restarts} times (last at iteration {bad_it}: {problem}); "
-                                   f"the last good state (iteration {self.st.it}) is saved in {self.ckpt_path}. "
-                                   "Try a lower learning rate (resume with --lr …), more data noise or a smaller step size.")
+            raise TrainingDiverged(f"training diverged {self.st.restarts} times (last at iteration {bad_it}: "
+                                   f"{problem}); the last good state (iteration {self.st.it}) is saved in "
+                                   f"{self.ckpt_path}. Try a lower learning rate (resume with --lr …), "
+                                   "more data noise or a smaller step size.")
         return False
 
     def checkpoint(self, s: dict | None = None):
@@ -516,7 +535,8 @@ class _Trainer:
             mine, gens = gens[0], [None] * self.world
             dist.all_gather_object(gens, mine)
         if self.rank == 0 and self.ckpt_path:
-            state = dict(s, generators=gens, generator_device=self.device.type, config=self.config, world_size=self.world)
+            state = dict(s, generators=gens, generator_device=self.device.type, config=self.config,
+                         world_size=self.world)
             self.result.checkpoint = save_checkpoint(self.ckpt_path, state)
 
     def out_of_time(self) -> bool:
@@ -527,7 +547,8 @@ class _Trainer:
         if self.rank == 0 and self.out and self.a['sample_every'] and self.st.it % self.a['sample_every'] == 0:
             g = make_generator(self.a['seed'] + 12345, self.device)
             with self.st.ema.applied(self.model) if self.st.ema else contextlib.nullcontext():
-                save_samples(self.model.sample(self.a['n_samples'], generator=g), self.out/'samples'/f'{self.st.it:07d}')
+                save_samples(self.model.sample(self.a['n_samples'], generator=g),
+                             self.out/'samples'/f'{self.st.it:07d}')
 
 # %% ../nbs/12_fit.ipynb #a9f65b81
 class _Progress:
@@ -554,18 +575,21 @@ class _Progress:
 def fit(model: nn.Module, data, n_iters: int, *, out_dir: str | Path | None = None, seed: int = 0, log_every: int = 50,
         sample_every: int = 0, ckpt_every: int = 0, n_samples: int = 64, lr_decay: float = 1.0, decay_every: int = 0,
         max_gap: float | None = None, lr_backoff: float = 0.5, max_restarts: int = 5, max_seconds: float | None = None,
-        ema: float | None = None, resume: bool | str | Path = False, overwrite: bool = False, config: dict | None = None, fast: bool | None = None,
-        tensorboard: bool = False, progress: bool = True, callback: Callable[[int, nn.Module, dict], None] | None = None) -> FitResult:
-    "Train `model` on `data` up to iteration `n_iters` (or `max_seconds`): logs, samples, checkpoints, resume, guard, fast path."
+        ema: float | None = None, resume: bool | str | Path = False, overwrite: bool = False,
+        config: dict | None = None, fast: bool | None = None, tensorboard: bool = False, progress: bool = True,
+        callback: Callable[[int, nn.Module, dict], None] | None = None) -> FitResult:
+    "Train `model` on `data` up to `n_iters` (or `max_seconds`): logs, samples, checkpoints, resume, guard, fast path."
     fit_args = dict(n_iters=n_iters, seed=seed, log_every=log_every, sample_every=sample_every, ckpt_every=ckpt_every,
-                    n_samples=n_samples, lr_decay=lr_decay, decay_every=decay_every, max_gap=max_gap, lr_backoff=lr_backoff,
-                    max_restarts=max_restarts, max_seconds=max_seconds, ema=ema)
+                    n_samples=n_samples, lr_decay=lr_decay, decay_every=decay_every, max_gap=max_gap,
+                    lr_backoff=lr_backoff, max_restarts=max_restarts, max_seconds=max_seconds, ema=ema)
     _check_fit_args(**{k: v for k, v in fit_args.items() if k != 'seed'})
     rank, world = _dist_info()
     plan = _fast_plan(model, fast, world)
-    config = {**(config or {}), 'fit': {**(config or {}).get('fit', {}), **fit_args}, 'runtime': dict(plan, torch=str(torch.__version__))}
+    config = {**(config or {}), 'fit': {**(config or {}).get('fit', {}), **fit_args},
+              'runtime': dict(plan, torch=str(torch.__version__))}
     out = Path(out_dir) if out_dir is not None else None
-    resume_here = resume is True or (bool(resume) and out is not None and Path(resume).resolve().parent == out.resolve())
+    resume_here = resume is True or (bool(resume) and out is not None
+                                     and Path(resume).resolve().parent == out.resolve())
     folder = RunFolder(out, resume=resume_here, overwrite=overwrite) if out and rank == 0 else None
     try:
         log.info("fit: %s path (%s)", plan['path'], plan['why'])
@@ -593,7 +617,8 @@ def _loop(t: _Trainer) -> FitResult:
                 if ckpt_now: t.checkpoint()
                 if stop.signum: raise Interrupted(stop.signum)
             t.checkpoint()
-            if t.st.ema: t.model.load_state_dict(t.st.ema.state)   # a finished run leaves the averaged weights in the model
+            if t.st.ema:
+                t.model.load_state_dict(t.st.ema.state)   # a finished run leaves the averaged weights in the model
     except KeyboardInterrupt:
         t.checkpoint(t.good if mid_step else None)   # never save a half-updated step
         raise

@@ -19,7 +19,7 @@ def chain_noise(model, n: int = 1, generator: torch.Generator | None = None) -> 
     return torch.randn((model.n_steps, n, *model.sample_shape), device=module_device(model), generator=generator)
 
 def generate(model, z: Tensor, eps: Tensor, *, create_graph: bool = False) -> Tensor:
-    "$M_\\theta(z)$: the model's K-step chain from `z` with the injected noise fixed to `eps` (broadcast over the batch)."
+    "$M_\\theta(z)$: the model's K-step chain from `z`, its injected noise fixed to `eps` (broadcast over the batch)."
     return langevin(model.energy, z, model.n_steps, model.step_size, model.noise,
                     eps=eps.expand(model.n_steps, *z.shape), create_graph=create_graph)
 
@@ -43,7 +43,8 @@ def interpolate(model, z0: Tensor, z1: Tensor, n_points: int = 8, *, path: str =
     "Images $M_\\theta(z_t)$ at `n_points` evenly spaced $t\\in[0,1]$ between single noise inputs `z0` and `z1`."
     if path not in PATHS: raise ValueError(f"path must be one of {PATHS}, got {path!r}")
     if z0.shape != z1.shape or z0.shape[0] != 1:
-        raise ValueError(f"z0 and z1 must both have shape (1, *sample_shape), got {tuple(z0.shape)} and {tuple(z1.shape)}")
+        raise ValueError(f"z0 and z1 must both have shape (1, *sample_shape), "
+                         f"got {tuple(z0.shape)} and {tuple(z1.shape)}")
     t = torch.linspace(0, 1, n_points, device=z0.device)
     if path == 'slerp': zs = slerp(z0.expand(n_points, *z0.shape[1:]), z1.expand(n_points, *z1.shape[1:]), t)
     else: zs = torch.lerp(z0, z1, t.view(-1, *[1] * (z0.ndim - 1)))

@@ -4,7 +4,6 @@
 
 # %% ../nbs/01_langevin.ipynb #d6514f8b
 from __future__ import annotations
-import math
 from typing import Callable, Sequence
 
 import torch
@@ -40,13 +39,13 @@ def _per_step(name: str, v, n_steps: int, zero: bool) -> list[float]:
     return [float(s) for s in vs]
 
 def chain_schedule(value: float | Sequence[float], n_steps: int) -> float | list[float]:
-    "A chain setting for `n_steps` steps: a number stays a number; a schedule is cut to `n_steps`, or padded with its last value."
+    "A chain setting over `n_steps` steps: a number as is; a schedule cut to `n_steps`, or padded with its last value."
     if not isinstance(value, (list, tuple)): return value
     if not value: raise ValueError("a schedule needs at least one value")
     return (list(value) + [value[-1]] * n_steps)[:n_steps]
 
 def check_chain_params(n_steps, step_size, noise) -> tuple[list[float], list[float]]:
-    "Check a chain's settings (`n_steps` ≥ 1, `step_size` > 0, `noise` ≥ 0, numbers or per-step sequences); returns per-step lists."
+    "Check a chain's `n_steps` ≥ 1, `step_size` > 0, `noise` ≥ 0 (numbers or per-step lists); return per-step lists."
     check_positive('n_steps', n_steps, integer=True)
     return _per_step('step_size', step_size, n_steps, False), _per_step('noise', noise, n_steps, True)
 
@@ -56,14 +55,15 @@ def _check_start(x0, n_steps, eps):
                         + (f" of {x0.dtype}" if isinstance(x0, Tensor) else ""))
     if x0.ndim < 2: raise ValueError(f"x0 must be a batch (N×...) with at least 2 dims, got shape {tuple(x0.shape)}")
     if eps is not None and tuple(eps.shape) != (n_steps, *x0.shape):
-        raise ValueError(f"eps (fixed noise) must have shape (n_steps, *x0.shape) = {(n_steps, *x0.shape)}, got {tuple(eps.shape)}")
+        raise ValueError(f"eps (fixed noise) must have shape (n_steps, *x0.shape) = {(n_steps, *x0.shape)}, "
+                         f"got {tuple(eps.shape)}")
 
 # %% ../nbs/01_langevin.ipynb #3c3131ce
 def langevin(energy: Callable[..., Tensor], x0: Tensor, n_steps: int, step_size: float | Sequence[float],
              noise: float | Sequence[float], *, inputs: tuple = (), callback: Callable[[dict], None] | None = None,
              create_graph: bool = False, generator: torch.Generator | None = None, eps: Tensor | None = None,
              check: bool = True) -> Tensor:
-    "Run `n_steps` of $x \\leftarrow x - \\eta\\,\\nabla_x E(x, \\dots) + \\tau\\,\\epsilon$ from `x0`; return the last state."
+    "The state after `n_steps` of $x \\leftarrow x - \\eta\\,\\nabla_x E(x, \\dots) + \\tau\\,\\epsilon$ from `x0`."
     steps, noises = check_chain_params(n_steps, step_size, noise)
     _check_start(x0, n_steps, eps)
     if check: check_finite(x0, 'the chain start x0')
@@ -73,11 +73,13 @@ def langevin(energy: Callable[..., Tensor], x0: Tensor, n_steps: int, step_size:
             if not create_graph: x = x.detach().requires_grad_()
             e = energy(x, *inputs)
             if e.shape != x.shape[:1]:
-                raise ValueError(f"energy must return one value per point, shape {tuple(x.shape[:1])}; got {tuple(e.shape)}")
+                raise ValueError(f"energy must return one value per point, shape {tuple(x.shape[:1])}; "
+                                 f"got {tuple(e.shape)}")
             g, = torch.autograd.grad(e.sum(), x, create_graph=create_graph)
             x_new = x - eta * g
             if tau:
-                z = eps[i] if eps is not None else torch.randn(x.shape, device=x.device, dtype=x.dtype, generator=generator)
+                z = (eps[i] if eps is not None
+                     else torch.randn(x.shape, device=x.device, dtype=x.dtype, generator=generator))
                 x_new = x_new + tau * z
             if callback is not None: callback(dict(i=i, x=x_new.detach(), energy=e.detach(), grad=g.detach()))
             x = x_new

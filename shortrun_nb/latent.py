@@ -4,7 +4,6 @@
 
 # %% ../nbs/06_latent_ebm.ipynb #ba99d4e4
 from __future__ import annotations
-import math
 from typing import Sequence
 
 import torch
@@ -21,15 +20,17 @@ __all__ = ['Schedule', 'LatentEBM']
 Schedule = float | Sequence[float]   # a chain setting: one number, or per-step values whose last one repeats
 
 class LatentEBM(nn.Module):
-    "LEBM: `generator` $g_\\beta$ with a latent EBM prior `prior_energy` $E_\\alpha$ on `nz`-dim $z$, learned with short-run chains."
+    "LEBM: `generator` $g_\\beta$, EBM prior `prior_energy` $E_\\alpha$ on `nz`-dim $z$, learned with short-run chains."
     def __init__(self, prior_energy: nn.Module, generator: nn.Module, nz: int, *, prior_steps: int = 60,
                  prior_step_size: Schedule = 0.08, prior_noise: Schedule = 0.4, post_steps: int = 20,
-                 post_step_size: Schedule = 0.005, post_noise: Schedule = 0.1, sigma: float = 0.3, prior_sigma: float = 1.0,
-                 use_prior: bool = True, lr_prior: float = 2e-5, lr_generator: float = 1e-4, betas: tuple = (0.5, 0.999)):
+                 post_step_size: Schedule = 0.005, post_noise: Schedule = 0.1, sigma: float = 0.3,
+                 prior_sigma: float = 1.0, use_prior: bool = True, lr_prior: float = 2e-5, lr_generator: float = 1e-4,
+                 betas: tuple = (0.5, 0.999)):
         super().__init__()
         check_chain_params(prior_steps, *(chain_schedule(v, prior_steps) for v in (prior_step_size, prior_noise)))
         check_chain_params(post_steps, *(chain_schedule(v, post_steps) for v in (post_step_size, post_noise)))
-        for name, v in (('sigma', sigma), ('prior_sigma', prior_sigma), ('lr_prior', lr_prior), ('lr_generator', lr_generator)):
+        for name, v in (('sigma', sigma), ('prior_sigma', prior_sigma), ('lr_prior', lr_prior),
+                        ('lr_generator', lr_generator)):
             check_positive(name, v)
         self.prior_energy, self.generator, self.nz = prior_energy, generator, nz
         self.prior_steps, self.prior_step_size, self.prior_noise = prior_steps, prior_step_size, prior_noise
@@ -60,7 +61,7 @@ class LatentEBM(nn.Module):
         return self.nll(z, x) + self.prior_energy_total(z)
 
     def generator_loss(self, z: Tensor, x: Tensor) -> tuple[Tensor, dict]:
-        "The generator's loss on posterior samples (squared error summed per example, as the official code) and its statistics."
+        "The generator's loss on posterior samples (squared error summed per example, as the official code), and stats."
         x_hat = self.generator(z)
         return (x_hat - x).pow(2).flatten(1).sum(1).mean(), dict(mse=(x_hat.detach() - x).pow(2).mean())
 
@@ -73,21 +74,23 @@ class LatentEBM(nn.Module):
         "`n` chain starts from $\\mathcal N(0, \\sigma_p^2 I)$."
         return init_gaussian(n, self.nz, std=self.prior_sigma, device=module_device(self), generator=generator)
 
-    def sample_prior(self, n: int, *, generator=None, n_steps: int | None = None, callback=None, check: bool = True) -> Tensor:
-        "`n` latent vectors from the short-run prior chain ($K_0$ steps on $U(z)$); exact Gaussian draws when `use_prior=False`."
+    def sample_prior(self, n: int, *, generator=None, n_steps: int | None = None, callback=None,
+                     check: bool = True) -> Tensor:
+        "`n` latents from the short-run prior chain ($K_0$ steps on $U(z)$); exact Gaussian draws if `use_prior=False`."
         z0 = self.init_z(n, generator)
         if not self.use_prior: return z0
         k = self.prior_steps if n_steps is None else n_steps
-        return self.chain(self.prior_energy_total, z0, k, chain_schedule(self.prior_step_size, k), chain_schedule(self.prior_noise, k),
-                          generator=generator, callback=callback, check=check)
+        return self.chain(self.prior_energy_total, z0, k, chain_schedule(self.prior_step_size, k),
+                          chain_schedule(self.prior_noise, k), generator=generator, callback=callback, check=check)
 
     def sample_posterior(self, x: Tensor, *, generator=None, n_steps: int | None = None, callback=None,
                          check: bool = True) -> Tensor:
         "Latent vectors for observations `x` from the short-run posterior chain ($K_1$ steps on $U(z|x)$)."
         self.check_x(x)
         k = self.post_steps if n_steps is None else n_steps
-        return self.chain(self.posterior_energy, self.init_z(len(x), generator), k, chain_schedule(self.post_step_size, k),
-                          chain_schedule(self.post_noise, k), inputs=(x,), generator=generator, callback=callback, check=check)
+        return self.chain(self.posterior_energy, self.init_z(len(x), generator), k,
+                          chain_schedule(self.post_step_size, k), chain_schedule(self.post_noise, k), inputs=(x,),
+                          generator=generator, callback=callback, check=check)
 
     # what the model is for
     @torch.no_grad()
@@ -127,7 +130,8 @@ class LatentEBM(nn.Module):
     def configure_optimizers(self) -> list[torch.optim.Optimizer]:
         "Adam for the generator, and for the prior energy unless the prior is switched off."
         opts = [torch.optim.Adam(self.generator.parameters(), lr=self.lr_generator, betas=self.betas)]
-        if self.use_prior: opts.append(torch.optim.Adam(self.prior_energy.parameters(), lr=self.lr_prior, betas=self.betas))
+        if self.use_prior:
+            opts.append(torch.optim.Adam(self.prior_energy.parameters(), lr=self.lr_prior, betas=self.betas))
         return opts
 
 # %% ../nbs/06_latent_ebm.ipynb #14656b62

@@ -38,7 +38,9 @@ class ConvEnergy(nn.Module):
         _, k = _n_doublings(img_size)
         self.in_shape = (in_channels, img_size, img_size)
         layers, ch = [nn.Conv2d(in_channels, n_f, 3, 1, 1), nn.LeakyReLU(leak)], n_f
-        for _ in range(k): layers += [nn.Conv2d(ch, 2*ch, 4, 2, 1), nn.LeakyReLU(leak)]; ch *= 2
+        for _ in range(k):
+            layers += [nn.Conv2d(ch, 2*ch, 4, 2, 1), nn.LeakyReLU(leak)]
+            ch *= 2
         self.net = nn.Sequential(*layers, nn.Conv2d(ch, 1, 4, 1, 0))
     def forward(self, x: Tensor) -> Tensor:
         check_batch(x, self.in_shape, 'ConvEnergy input')
@@ -109,7 +111,7 @@ class MLPGenerator(nn.Module):
 
 # %% ../nbs/03_nets.ipynb #988796d3
 class LSTMGenerator(nn.Module):
-    "LSTM decoder $p_\\beta(x|z)$ over a vocabulary of `vocab_size`, conditioned on `nz`-dim $z$ (`nz=0`: a plain language model)."
+    "LSTM decoder $p_\\beta(x|z)$ over `vocab_size` tokens, given an `nz`-dim $z$ (`nz=0`: a plain language model)."
     def __init__(self, vocab_size: int, nz: int = 32, *, emb: int = 256, hidden: int = 256, n_layers: int = 1):
         super().__init__()
         _check_sizes(vocab_size=vocab_size, emb=emb, hidden=hidden, n_layers=n_layers)
@@ -121,7 +123,8 @@ class LSTMGenerator(nn.Module):
 
     def _state(self, z: Tensor | None):
         if not self.nz: return None
-        h, c = torch.tanh(self.init_state(z)).view(len(z), 2, self.n_layers, self.hidden).permute(1, 2, 0, 3).contiguous()
+        h, c = (torch.tanh(self.init_state(z)).view(len(z), 2, self.n_layers, self.hidden)
+                .permute(1, 2, 0, 3).contiguous())
         return h, c
 
     def logits(self, inputs: Tensor, z: Tensor | None = None, state=None):
@@ -156,8 +159,8 @@ class LSTMGenerator(nn.Module):
         return torch.cat(out, 1)
 
 # %% ../nbs/03_nets.ipynb #218eb37d
-NETS = {'conv_energy': ConvEnergy, 'mlp_energy': MLPEnergy, 'conv_generator': ConvGenerator, 'mlp_generator': MLPGenerator,
-        'lstm_generator': LSTMGenerator}
+NETS = {'conv_energy': ConvEnergy, 'mlp_energy': MLPEnergy, 'conv_generator': ConvGenerator,
+        'mlp_generator': MLPGenerator, 'lstm_generator': LSTMGenerator}
 
 def build_net(spec: dict) -> nn.Module:
     "Build a network from `{'kind': name, **kwargs}` (names in `NETS`)."

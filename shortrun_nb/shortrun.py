@@ -49,7 +49,8 @@ class ShortRunEBM(nn.Module):
     def init_chain(self, n: int, generator: torch.Generator | None = None) -> Tensor:
         "`n` chain starts from $q_0$: uniform on [-s, s] or $\\mathcal N(0, s^2 I)$ with `s = init_scale`."
         dev, s = module_device(self), self.init_scale
-        if self.init == 'uniform': return init_uniform(n, self.sample_shape, low=-s, high=s, device=dev, generator=generator)
+        if self.init == 'uniform':
+            return init_uniform(n, self.sample_shape, low=-s, high=s, device=dev, generator=generator)
         return init_gaussian(n, self.sample_shape, std=s, device=dev, generator=generator)
 
     def sample(self, n: int, *, generator: torch.Generator | None = None, n_steps: int | None = None,

@@ -17,8 +17,9 @@ __all__ = ['TextLatentEBM']
 
 # %% ../nbs/07_text.ipynb #ce6a0f59
 class TextLatentEBM(LatentEBM):
-    "LEBM for sentences: an LSTM generator $p_\\beta(x|z)$ under a latent EBM prior (`vocab`: the corpus's `Vocab.itos`)."
-    def __init__(self, prior_energy: nn.Module, generator: LSTMGenerator, nz: int, *, vocab: list[str], max_len: int = 40, **kw):
+    "LEBM for sentences: LSTM generator $p_\\beta(x|z)$ under a latent EBM prior (`vocab`: the corpus's `Vocab.itos`)."
+    def __init__(self, prior_energy: nn.Module, generator: LSTMGenerator, nz: int, *, vocab: list[str],
+                 max_len: int = 40, **kw):
         super().__init__(prior_energy, generator, nz, **kw)   # `sigma` is unused: there is no Gaussian image term
         self.vocab, self.max_len = Vocab(vocab), max_len
 

@@ -31,12 +31,14 @@ def start_training(out: Path, *extra, preset='toy2d') -> subprocess.Popen:
     "Start a long `shortrun-train` in the background and wait until it has logged a row."
     cmd = [str(BIN/'shortrun-train'), preset, '--out', str(out), '--n_iters', '100000', '--log_every', '5',
            '--ckpt_every', '0', '--sample_every', '0', '--no-report', *map(str, extra)]
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, 'OMP_NUM_THREADS': '1'})
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env={**os.environ, 'OMP_NUM_THREADS': '1'})
     deadline = time.time() + 120
     log = out/'metrics.jsonl'
     while not (log.exists() and log.read_text().count('\n') >= 2):
         if p.poll() is not None or time.time() > deadline:
             p.kill()
-            raise AssertionError(p.communicate()[1][-2000:] if p.poll() is not None else 'timeout waiting for a logged row')
+            raise AssertionError(p.communicate()[1][-2000:] if p.poll() is not None
+                                 else 'timeout waiting for a logged row')
         time.sleep(0.2)
     return p

@@ -26,7 +26,8 @@ def test_replayed_chain_is_langevin_with_its_noise_drawn_up_front():
 def test_fast_chain_is_eager_on_cpu_without_replay():
     x = torch.rand(8, 3)
     fc = FastChain()
-    assert torch.equal(fc(Quad(), x, 10, 0.1, 0.1, generator=make_generator(0)), langevin(Quad(), x, 10, 0.1, 0.1, generator=make_generator(0)))
+    assert torch.equal(fc(Quad(), x, 10, 0.1, 0.1, generator=make_generator(0)),
+                       langevin(Quad(), x, 10, 0.1, 0.1, generator=make_generator(0)))
     assert len(fc.cache) == 0
 
 def test_only_modules_and_their_methods_are_captured():
@@ -37,9 +38,11 @@ def test_only_modules_and_their_methods_are_captured():
 
 def test_cache_is_bounded_and_keyed_by_what_determines_the_graph():
     fc, E = FastChain(cpu_replay=True, max_graphs=3), Quad()
-    for i in range(50): fc(E, torch.rand(4, 2), 3, 0.1, 0.1, generator=make_generator(i))     # fresh generators: one graph
+    # fresh generators: one graph
+    for i in range(50): fc(E, torch.rand(4, 2), 3, 0.1, 0.1, generator=make_generator(i))
     assert len(fc.cache) == 1
-    for n in range(1, 10): fc(E, torch.rand(n, 2), 3, 0.1, 0.1)                               # nine shapes: at most three kept
+    # nine shapes: at most three kept
+    for n in range(1, 10): fc(E, torch.rand(n, 2), 3, 0.1, 0.1)
     assert len(fc.cache) == 3 and fc.cache.evicted == 7
 
 def test_static_graph_refuses_other_shapes():
@@ -67,7 +70,8 @@ def test_fast_path_plumbing_trains_every_learner_on_cpu(tmp_path, preset):
 
 def test_checkpoints_are_interchangeable_between_paths(tmp_path):
     def run(n, fast, resume):
-        cfg, m, data = build_run('lebm_digits', {'n_iters': n, 'log_every': 2, 'sample_every': 0, 'ckpt_every': 0}, device='cpu')
+        cfg, m, data = build_run('lebm_digits', {'n_iters': n, 'log_every': 2, 'sample_every': 0, 'ckpt_every': 0},
+                                 device='cpu')
         return fit(m, data, **cfg['fit'], out_dir=tmp_path, config=cfg, fast=fast, resume=resume, progress=False)
     run(4, True, False)
     run(6, False, True)
@@ -98,7 +102,8 @@ def test_graphed_chain_samples_the_right_distribution():
 
 @cuda
 def test_posterior_depends_on_the_current_batch_on_gpu():
-    # the reproduction of the stale-replay bug: alternate two batches with one generator; every replay is the chain of its batch
+    # the reproduction of the stale-replay bug: alternate two batches with one generator;
+    # every replay is the chain of its batch
     from test_latent import replayed_and_eager_posteriors
     _, m, data = build_run('lebm_digits', device='cuda')
     accelerate(m)
@@ -111,13 +116,15 @@ def test_posterior_depends_on_the_current_batch_on_gpu():
     assert len(m.chain.cache) == 1                                                 # no growth per call or per generator
 
 @cuda
-@pytest.mark.parametrize('preset, n_iters, key, tol', [('digits', 300, 'energy_data', 0.15), ('lebm_digits', 300, 'mse', 0.25),
+@pytest.mark.parametrize('preset, n_iters, key, tol', [('digits', 300, 'energy_data', 0.15),
+                                                        ('lebm_digits', 300, 'mse', 0.25),
                                                         ('text_toy', 200, 'nll_token', 0.1)])
 def test_fast_path_learns_the_same_model(preset, n_iters, key, tol):
     "The same preset and seed, eager fp32 vs the default fast path: the learning curves agree at equal iterations."
     runs = []
     for fast in (False, None):
-        cfg, m, data = build_run(preset, {'n_iters': n_iters, 'log_every': 50, 'sample_every': 0, 'ckpt_every': 0}, device='cuda')
+        cfg, m, data = build_run(preset, {'n_iters': n_iters, 'log_every': 50, 'sample_every': 0, 'ckpt_every': 0},
+                                 device='cuda')
         res = fit(m, data, **cfg['fit'], fast=fast, progress=False)
         runs.append([r for r in res.history if key in r])
     assert res.plan['iteration_graphs'] and len(runs[0]) == len(runs[1])
@@ -127,7 +134,8 @@ def test_fast_path_learns_the_same_model(preset, n_iters, key, tol):
 
 @cuda
 def test_whole_iteration_graphs_draw_fresh_batches():
-    cfg, m, data = build_run('digits', {'n_iters': 12, 'log_every': 1, 'sample_every': 0, 'ckpt_every': 0}, device='cuda')
+    cfg, m, data = build_run('digits', {'n_iters': 12, 'log_every': 1, 'sample_every': 0, 'ckpt_every': 0},
+                             device='cuda')
     res = fit(m, data, **cfg['fit'], progress=False)
     losses = [r['energy_data'] for r in res.history if 'loss' in r]
     assert res.plan['iteration_graphs'] and len(set(round(l, 6) for l in losses[3:])) == len(losses[3:])
@@ -135,7 +143,8 @@ def test_whole_iteration_graphs_draw_fresh_batches():
 @cuda
 def test_checkpoints_are_interchangeable_between_paths_on_gpu(tmp_path):
     for n, fast, resume in ((20, None, False), (30, False, True), (40, None, True)):
-        cfg, m, data = build_run('lebm_digits', {'n_iters': n, 'log_every': 10, 'sample_every': 0, 'ckpt_every': 0}, device='cuda')
+        cfg, m, data = build_run('lebm_digits', {'n_iters': n, 'log_every': 10, 'sample_every': 0, 'ckpt_every': 0},
+                                 device='cuda')
         fit(m, data, **cfg['fit'], out_dir=tmp_path, config=cfg, fast=fast, resume=resume, progress=False)
     assert read_checkpoint(tmp_path/'checkpoint.pt')['iteration'] == 40
 
@@ -143,13 +152,15 @@ def test_checkpoints_are_interchangeable_between_paths_on_gpu(tmp_path):
 def test_text_posterior_after_eval_on_gpu():
     _, m, data = build_run('text_toy', {'n': 200}, device='cuda')
     m.eval()
-    assert m.sample_posterior(data.sample(make_generator(0, 'cuda')), generator=make_generator(1, 'cuda')).shape[1] == m.nz
+    assert m.sample_posterior(data.sample(make_generator(0, 'cuda')),
+                              generator=make_generator(1, 'cuda')).shape[1] == m.nz
 
 @cuda
 def test_anomaly_auprc_fast_vs_eager():
     "A short lebm_mnist_anomaly run per path gives the same AUPRC within noise (needs MNIST in SHORTRUN_TEST_DATA)."
     root = os.environ.get('SHORTRUN_TEST_DATA')
-    if not root or not any((Path(root)/d).is_dir() for d in ('mnist', 'MNIST')): pytest.skip('set SHORTRUN_TEST_DATA to a folder with MNIST')
+    if not root or not any((Path(root)/d).is_dir() for d in ('mnist', 'MNIST')):
+        pytest.skip('set SHORTRUN_TEST_DATA to a folder with MNIST')
     from shortrun_nb.core import load_settings
     from shortrun_nb.evaluate import anomaly_eval
     settings = load_settings(env={'SHORTRUN_DATA_ROOT': root, 'SHORTRUN_DEVICE': 'cuda'})

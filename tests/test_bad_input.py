@@ -17,12 +17,15 @@ def test_non_finite_step_size(step):
     with pytest.raises(ValueError, match="step_size must be a finite positive number"): langevin(quad, x0, 5, step, 0.1)
 
 def test_non_finite_noise():
-    with pytest.raises(ValueError, match="noise must be a finite non-negative number"): langevin(quad, x0, 5, 0.1, math.nan)
+    with pytest.raises(ValueError, match="noise must be a finite non-negative number"):
+        langevin(quad, x0, 5, 0.1, math.nan)
 
 def test_wrong_shapes():
     with pytest.raises(ValueError, match="at least 2 dims"): langevin(quad, torch.zeros(4), 5, 0.1, 0.1)
-    with pytest.raises(ValueError, match=r"ConvEnergy input must have shape \(N, 3, 32, 32\)"): ConvEnergy()(torch.zeros(2, 3, 16, 16))
-    with pytest.raises(ValueError, match=r"ConvGenerator input must have shape \(N, 100\)"): ConvGenerator(100)(torch.zeros(2, 50))
+    with pytest.raises(ValueError, match=r"ConvEnergy input must have shape \(N, 3, 32, 32\)"):
+        ConvEnergy()(torch.zeros(2, 3, 16, 16))
+    with pytest.raises(ValueError, match=r"ConvGenerator input must have shape \(N, 100\)"):
+        ConvGenerator(100)(torch.zeros(2, 50))
     with pytest.raises(ValueError, match="one value per point"):
         langevin(lambda x: x, x0, 5, 0.1, 0.1)
     with pytest.raises(ValueError, match="image size must be one of"): ConvEnergy(img_size=48)

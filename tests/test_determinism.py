@@ -19,7 +19,9 @@ def test_chain_different_seed_differs():
 
 def test_global_rng_does_not_leak_in():
     # the chain only uses its generator: disturbing the global RNG in between changes nothing
-    a = chain(3); torch.rand(100); b = chain(3)
+    a = chain(3)
+    torch.rand(100)
+    b = chain(3)
     assert torch.equal(a, b)
 
 @pytest.mark.parametrize("name", list(TOY_DENSITIES))

@@ -12,7 +12,9 @@ from shortrun_nb.presets import build_run
 class Regression(nn.Module):
     "A deterministic learner (no chains), so gradient averaging can be checked exactly."
     def __init__(self):
-        super().__init__(); torch.manual_seed(0); self.w = nn.Linear(4, 1)
+        super().__init__()
+        torch.manual_seed(0)
+        self.w = nn.Linear(4, 1)
     def configure_optimizers(self): return [torch.optim.Adam(self.parameters(), lr=0.05)]
     def train_step(self, batch, generator=None):
         return dict(loss=(self.w(batch[:, :4])[:, 0] - batch[:, 4]).pow(2).mean())
@@ -21,13 +23,15 @@ class Rows:
     "Iteration i serves rows [rank*B, (rank+1)*B) of the i-th block of a fixed table."
     def __init__(self, table, per_rank, rank): self.table, self.b, self.rank, self.i = table, per_rank, rank, 0
     def sample(self, generator=None):
-        block = self.table[self.i % len(self.table)]; self.i += 1
+        block = self.table[self.i % len(self.table)]
+        self.i += 1
         return block[self.rank * self.b:(self.rank + 1) * self.b]
 
 def table():
     g = torch.Generator().manual_seed(1)
     x = torch.randn(20, 16, 4, generator=g)
-    return torch.cat([x, (x @ torch.tensor([1., -2., 0.5, 3.]))[..., None] + 0.1 * torch.randn(20, 16, 1, generator=g)], 2)
+    return torch.cat([x, (x @ torch.tensor([1., -2., 0.5, 3.]))[..., None]
+                      + 0.1 * torch.randn(20, 16, 1, generator=g)], 2)
 
 def _run(rank, world, store, out, job):
     dist.init_process_group('gloo', init_method=f'file://{store}', rank=rank, world_size=world)
@@ -39,7 +43,8 @@ def _run(rank, world, store, out, job):
             res = [p.detach() for p in m.parameters()]
         else:
             n, resume = job
-            cfg, m, data = build_run('toy2d', {'n_iters': n, 'log_every': 5, 'ckpt_every': 0, 'sample_every': 0}, device='cpu')
+            cfg, m, data = build_run('toy2d', {'n_iters': n, 'log_every': 5, 'ckpt_every': 0, 'sample_every': 0},
+                                     device='cpu')
             fit(m, data, **cfg['fit'], out_dir=out, config=cfg, resume=resume, progress=False)
             res = [p.detach() for p in m.parameters()]
         flat = torch.cat([p.flatten() for p in res])
@@ -67,8 +72,10 @@ def test_distributed_srmc_run_logs_once_and_resumes_exactly(tmp_path):
     a0, a1 = torch.load(tmp_path/'a'/'params_20.pt')
     assert torch.equal(a0, a1)
     ck = read_checkpoint(tmp_path/'a'/'checkpoint.pt')
-    assert ck['world_size'] == 2 and len(ck['generators']) == 2 and not torch.equal(ck['generators'][0], ck['generators'][1])
-    assert [json.loads(l)['iter'] for l in open(tmp_path/'a'/'metrics.jsonl') if 'event' not in l] == [5, 10, 15, 20]   # rank 0 alone writes
+    assert (ck['world_size'] == 2 and len(ck['generators']) == 2
+            and not torch.equal(ck['generators'][0], ck['generators'][1]))
+    # rank 0 alone writes
+    assert [json.loads(l)['iter'] for l in open(tmp_path/'a'/'metrics.jsonl') if 'event' not in l] == [5, 10, 15, 20]
     spawn(tmp_path, tmp_path/'b', (8, False))
     spawn(tmp_path, tmp_path/'b', (20, True))
     b0, _ = torch.load(tmp_path/'b'/'params_20.pt')
@@ -82,7 +89,8 @@ def test_resume_with_another_world_size_is_refused(tmp_path):
 
 def test_torchrun_cli(tmp_path):
     torchrun = Path(sys.executable).parent/'torchrun'
-    r = subprocess.run([str(torchrun), '--standalone', '--nproc_per_node', '2', str(Path(sys.executable).parent/'shortrun-train'),
+    r = subprocess.run([str(torchrun), '--standalone', '--nproc_per_node', '2',
+                        str(Path(sys.executable).parent/'shortrun-train'),
                         'toy2d', '--out', str(tmp_path), '--n_iters', '10', '--log_every', '5', '--device', 'cpu',
                         '--no-progress', '--no-report'], capture_output=True, text=True, timeout=300,
                        env={**os.environ, 'OMP_NUM_THREADS': '1'})

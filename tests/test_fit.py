@@ -48,7 +48,8 @@ def test_checkpoint_loads_with_weights_only(tmp_path):
     train(tmp_path, 10)
     ck = torch.load(tmp_path/'checkpoint.pt', weights_only=True)
     assert ck['format'] == CKPT_FORMAT and ck['iteration'] == 10
-    assert {'model', 'optimizers', 'generators', 'generator_device', 'config', 'lr_scale', 'restarts', 'world_size'} <= set(ck)
+    assert {'model', 'optimizers', 'generators', 'generator_device', 'config', 'lr_scale', 'restarts',
+            'world_size'} <= set(ck)
     assert ck['config']['model']['kind'] == 'srmc'
     m = load_checkpoint(tmp_path/'checkpoint.pt', device='cpu')
     assert m.sample(3, generator=make_generator(0)).shape == (3, 1, 16, 16)

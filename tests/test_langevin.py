@@ -40,7 +40,8 @@ def test_gaussian_mixture_moments():
 def test_short_chain_is_not_converged():
     # the defining property of short-run chains: after a few steps the moments are still those of the start
     s = 0.1
-    x = langevin(quad, init_uniform(20_000, 2, generator=make_generator(5)), 5, s**2 / 2, s, generator=make_generator(6))
+    x = langevin(quad, init_uniform(20_000, 2, generator=make_generator(5)), 5, s**2 / 2, s,
+                 generator=make_generator(6))
     assert abs(x.var().item() - 1.0) > 0.5
 
 def test_init_gaussian_std():

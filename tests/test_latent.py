@@ -1,4 +1,4 @@
-"Latent EBM: the posterior chain lowers U(z|x); a zero EBM prior samples N(0, σp²I); the ablation switch changes only the prior."
+"LEBM: the posterior chain lowers U(z|x); a zero EBM prior samples N(0, σp²I); the ablation changes only the prior."
 import pytest, torch
 from shortrun_nb.core import make_generator
 from shortrun_nb.data import ImageSet, anomaly_split
@@ -10,13 +10,15 @@ from shortrun_nb.presets import build_run, get_config
 
 def model(use_prior=True, nz=6, seed=0, **kw):
     torch.manual_seed(seed)
-    return LatentEBM(MLPEnergy(nz, hidden=32, act='lrelu'), MLPGenerator(nz, (1, 8, 8), hidden=32), nz, use_prior=use_prior, **kw)
+    return LatentEBM(MLPEnergy(nz, hidden=32, act='lrelu'), MLPGenerator(nz, (1, 8, 8), hidden=32), nz,
+                     use_prior=use_prior, **kw)
 
 def test_posterior_chain_lowers_posterior_energy():
     m = model()
     # images the generator can explain: g(z*) plus a little noise
     with torch.no_grad():
-        x = m.generator(torch.randn(512, 6, generator=make_generator(0))) + 0.05 * torch.randn(512, 1, 8, 8, generator=make_generator(4))
+        x = (m.generator(torch.randn(512, 6, generator=make_generator(0)))
+             + 0.05 * torch.randn(512, 1, 8, 8, generator=make_generator(4)))
     z0 = init_gaussian(512, 6, generator=make_generator(1))
     z = m.sample_posterior(x, generator=make_generator(1))   # same generator: starts from z0
     with torch.no_grad():
@@ -39,7 +41,8 @@ def test_zero_ebm_prior_chain_samples_the_gaussian(prior_sigma):
     assert abs(z.mean().item()) < 0.01 * prior_sigma
     assert abs(z.var().item() / expected - 1) < 0.015
     assert (z.var(0) / expected - 1).abs().max() < 0.03
-    c = torch.corrcoef(z.T); assert (c - torch.eye(6)).abs().max() < 0.02
+    c = torch.corrcoef(z.T)
+    assert (c - torch.eye(6)).abs().max() < 0.02
     # and the 4th moment of a Gaussian: E z^4 = 3 var^2
     assert abs((z**4).mean().item() / (3 * expected**2) - 1) < 0.04
 
@@ -58,13 +61,15 @@ def test_ablation_changes_only_the_prior():
     so, sf = on.train_step(x, generator=make_generator(3)), off.train_step(x, generator=make_generator(3))
     go = torch.autograd.grad(so['loss'], list(on.generator.parameters()))
     gf = torch.autograd.grad(sf['loss'], list(off.generator.parameters()))
-    # the posterior chains drew the same noise, but the ablation skips the prior chain, so compare the posterior part only
+    # the posterior chains drew the same noise, but the ablation skips the prior chain,
+    # so compare the posterior part only
     assert torch.allclose(so['loss_g'], sf['loss_g'])
     assert all(torch.allclose(a, b) for a, b in zip(go, gf))
     assert [len(o.param_groups[0]['params']) for o in off.configure_optimizers()] == [6]
 
 def test_ablation_trains_only_the_generator():
-    cfg, m, data = build_run('lebm_digits', {'use_prior': False, 'n_iters': 3, 'post_steps': 2, 'log_every': 1}, device='cpu')
+    cfg, m, data = build_run('lebm_digits', {'use_prior': False, 'n_iters': 3, 'post_steps': 2, 'log_every': 1},
+                             device='cpu')
     e0 = [p.clone() for p in m.prior_energy.parameters()]
     g0 = [p.clone() for p in m.generator.parameters()]
     fit(m, data, **cfg['fit'], progress=False)
@@ -91,7 +96,8 @@ def test_lebm_presets_follow_official_settings():
 
 def test_old_checkpoints_with_the_scale_as_step_size_still_load():
     spec = get_config('lebm_digits')['model']
-    legacy = {k: v for k, v in spec.items() if not k.endswith('_noise')} | {'prior_step_size': 0.4, 'post_step_size': 0.1}
+    legacy = ({k: v for k, v in spec.items() if not k.endswith('_noise')}
+              | {'prior_step_size': 0.4, 'post_step_size': 0.1})
     m = LatentEBM.from_config(legacy)
     assert (m.prior_step_size, m.prior_noise, m.post_step_size, m.post_noise) == pytest.approx((0.08, 0.4, 0.005, 0.1))
 
@@ -105,7 +111,8 @@ def replayed_and_eager_posteriors(m, batches, generator):
         generator.set_state(state)
         z0 = m.init_z(len(x), generator)
         eps = torch.randn((m.post_steps, len(x), m.nz), device=x.device, generator=generator)
-        out.append((z, langevin(m.posterior_energy, z0, m.post_steps, m.post_step_size, m.post_noise, inputs=(x,), eps=eps)))
+        out.append((z, langevin(m.posterior_energy, z0, m.post_steps, m.post_step_size, m.post_noise, inputs=(x,),
+                                eps=eps)))
     return out
 
 def test_posterior_follows_its_batch_under_the_replay_plumbing():

@@ -11,7 +11,8 @@ def test_frechet_closed_forms():
     # commuting covariances: the distance is per-coordinate (mu1-mu2)^2 + (s1-s2)^2
     s1, s2 = rng.uniform(0.1, 3, 50), rng.uniform(0.1, 3, 50)
     m1, m2 = rng.normal(size=50), rng.normal(size=50)
-    assert frechet_distance(m1, np.diag(s1**2), m2, np.diag(s2**2)) == pytest.approx(((m1 - m2)**2 + (s1 - s2)**2).sum(), rel=1e-10)
+    assert (frechet_distance(m1, np.diag(s1**2), m2, np.diag(s2**2))
+            == pytest.approx(((m1 - m2)**2 + (s1 - s2)**2).sum(), rel=1e-10))
     # invariance under a common rotation
     q, _ = np.linalg.qr(rng.normal(size=(50, 50)))
     assert frechet_distance(q @ m1, q @ np.diag(s1**2) @ q.T, q @ m2, q @ np.diag(s2**2) @ q.T) == \
@@ -25,7 +26,8 @@ def test_frechet_handles_singular_covariances():
     f = torch.randn(10, 64, dtype=torch.float64)
     mu, sig = feature_stats(f)
     # the square root of a singular product is accurate to ~1e-8 of tr(2Σ) ≈ 128 here
-    assert np.isfinite(frechet_distance(mu, sig, mu + 1, sig)) and frechet_distance(mu, sig, mu, sig) == pytest.approx(0, abs=1e-4)
+    assert (np.isfinite(frechet_distance(mu, sig, mu + 1, sig))
+            and frechet_distance(mu, sig, mu, sig) == pytest.approx(0, abs=1e-4))
 
 def test_fid_with_a_tiny_extractor():
     tiny = torch.nn.Sequential(torch.nn.Conv2d(3, 6, 3), torch.nn.AdaptiveAvgPool2d(2), torch.nn.Flatten()).eval()
@@ -65,7 +67,8 @@ def test_active_units_and_perplexity():
     assert perplexity(3 * math.log(7), 3) == pytest.approx(7)
 
 def test_eval_cli(tmp_path, capsys):
-    assert train_main(['digits', '--out', str(tmp_path), '--n_iters', '2', '--n_steps', '3', '--no-progress', '--no-report']) == 0
+    assert train_main(['digits', '--out', str(tmp_path), '--n_iters', '2', '--n_steps', '3', '--no-progress',
+                       '--no-report']) == 0
     ck = str(tmp_path/'checkpoint.pt')
     assert eval_main([ck, '--long-run', '--n-long', '8', '--long-steps', '20', '--out', str(tmp_path/'r.json')]) == 0
     r = json.loads((tmp_path/'r.json').read_text())['long_run']

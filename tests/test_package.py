@@ -19,7 +19,8 @@ def test_imports_without_dev_dependencies():
 
 def test_settings_found_from_subfolder(tmp_path):
     (tmp_path / "settings.ini").write_text("[shortrun]\nprofile = full\nout_dir = out\n")
-    sub = tmp_path / "nbs" / "tutorials"; sub.mkdir(parents=True)
+    sub = tmp_path / "nbs" / "tutorials"
+    sub.mkdir(parents=True)
     code = "from shortrun_nb.core import load_settings; s = load_settings(); print(s.profile, s.out_dir)"
     env = {k: v for k, v in os.environ.items() if not k.startswith("SHORTRUN_")}
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=sub, env=env)

@@ -151,7 +151,8 @@ def test_sample_and_eval_out_under_a_file(tmp_path, capsys):
     capsys.readouterr()
     assert sample_main([str(tmp_path/'checkpoint.pt'), '--out', str(tmp_path/'f'/'s.png')]) == 2
     assert 'a part of that path is a file' in capsys.readouterr().err
-    assert eval_main([str(tmp_path/'checkpoint.pt'), '--long-run', '--long-steps', '3', '--out', str(tmp_path/'f'/'r.json')]) == 2
+    assert eval_main([str(tmp_path/'checkpoint.pt'), '--long-run', '--long-steps', '3',
+                      '--out', str(tmp_path/'f'/'r.json')]) == 2
     assert 'a part of that path is a file' in capsys.readouterr().err
 
 def test_cuda_checkpoint_resumed_on_cpu_is_explained(tmp_path, capsys):
@@ -177,10 +178,13 @@ def test_zero_steps_are_errors_not_the_trained_k(tmp_path, capsys):
 
 def test_uint8_batches_and_nan_chains_are_refused():
     _, model, _ = build_run('digits', device='cpu')
-    with pytest.raises(TypeError, match='to_float_images'): model.train_step(torch.zeros(4, 1, 16, 16, dtype=torch.uint8))
-    with pytest.raises(FloatingPointError, match='x0 contains NaN'): model.sample(2, x0=torch.full((2, 1, 16, 16), float('nan')))
+    with pytest.raises(TypeError, match='to_float_images'):
+        model.train_step(torch.zeros(4, 1, 16, 16, dtype=torch.uint8))
+    with pytest.raises(FloatingPointError, match='x0 contains NaN'):
+        model.sample(2, x0=torch.full((2, 1, 16, 16), float('nan')))
     with torch.no_grad(): next(model.parameters()).fill_(float('nan'))
-    with pytest.raises(FloatingPointError, match='after 30 steps contains NaN'): model.sample(2, generator=make_generator(0))
+    with pytest.raises(FloatingPointError, match='after 30 steps contains NaN'):
+        model.sample(2, generator=make_generator(0))
 
 def test_eval_report_with_nan_is_not_written(tmp_path, capsys):
     assert train_main(['digits', '--out', str(tmp_path), *TINY, '--n_steps', '2']) == 0
@@ -207,7 +211,8 @@ def test_resume_with_changed_batch_size_is_refused(tmp_path, capsys):
 def test_resume_with_changed_lr_and_guard_settings_is_accepted(tmp_path, capsys):
     assert train(tmp_path) == 0
     capsys.readouterr()
-    assert train(tmp_path, '--resume', '--n_iters', '20', '--lr', '0.001', '--max_restarts', '2', '--lr_backoff', '0.25') == 0
+    assert train(tmp_path, '--resume', '--n_iters', '20', '--lr', '0.001', '--max_restarts', '2',
+                 '--lr_backoff', '0.25') == 0
     err = capsys.readouterr().err
     assert 'model.lr changed: 0.005 → 0.001' in err and 'fit.max_restarts changed' in err
     rows = [json.loads(l) for l in open(tmp_path/'metrics.jsonl') if 'event' not in l]

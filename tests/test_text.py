@@ -15,7 +15,8 @@ def reports():
             for name in ('text_toy', 'text_toy_gaussian')}
 
 def test_the_decoder_uses_z(reports):
-    # a collapsed model (the old preset) measured 11.26 vs 11.27 nats, 0.15 token accuracy, 1 active unit, 3 distinct decodes
+    # a collapsed model (the old preset) measured 11.26 vs 11.27 nats, 0.15 token accuracy, 1 active unit,
+    # 3 distinct decodes
     r = reports['text_toy']
     assert r['nll_prior_z'] - r['nll_posterior_z'] > 10
     assert r['token_accuracy'] > 0.5

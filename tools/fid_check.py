@@ -33,7 +33,9 @@ def reference_stats(folder, weights, batch_size, device):
     import pytorch_fid.inception as inc
     from pytorch_fid.fid_score import compute_statistics_of_path
     sd = torch.load(weights, map_location='cpu', weights_only=True)
-    sd.setdefault('fc.weight', torch.zeros(1008, 2048)); sd.setdefault('fc.bias', torch.zeros(1008))  # fc is not used for pool3 features
+    # fc is not used for pool3 features
+    sd.setdefault('fc.weight', torch.zeros(1008, 2048))
+    sd.setdefault('fc.bias', torch.zeros(1008))
     inc.load_state_dict_from_url = lambda *a, **k: sd   # feed pytorch-fid the same weights instead of downloading
     net = inc.InceptionV3([inc.InceptionV3.BLOCK_INDEX_BY_DIM[2048]]).to(device).eval()
     return compute_statistics_of_path(str(folder), net, batch_size, 2048, device, num_workers=0)
@@ -49,7 +51,8 @@ def distance(impl, a, b):
 STATS = {'shortrun_nb': ours_stats, 'pytorch_fid': reference_stats}
 
 def compute(impl, s, folder, a, stats_dir):
-    t = time.time(); mu, sigma = STATS[impl](folder, a.weights, a.batch_size, a.device)
+    t = time.time()
+    mu, sigma = STATS[impl](folder, a.weights, a.batch_size, a.device)
     secs = round(time.time() - t, 1)
     np.savez(stats_dir/f'{impl}_{s}.npz', mu=mu, sigma=sigma, seconds=secs, n=a.n, threads=torch.get_num_threads())
     print(impl, s, secs, 's', flush=True)
@@ -65,11 +68,15 @@ def merge(stats_dir, impls):
 
 if __name__ == '__main__':
     p = argparse.ArgumentParser()
-    p.add_argument('--npz', required=True); p.add_argument('--weights', required=True)
-    p.add_argument('--n', type=int, default=10_000); p.add_argument('--batch-size', type=int, default=100)
-    p.add_argument('--device', default='cpu'); p.add_argument('--out', default='fid_check.json')
+    p.add_argument('--npz', required=True)
+    p.add_argument('--weights', required=True)
+    p.add_argument('--n', type=int, default=10_000)
+    p.add_argument('--batch-size', type=int, default=100)
+    p.add_argument('--device', default='cpu')
+    p.add_argument('--out', default='fid_check.json')
     p.add_argument('--impl', choices=['both', *STATS], default='both')
-    p.add_argument('--set', choices=['both', *SETS], default='both', help='compute the statistics of one image set only')
+    p.add_argument('--set', choices=['both', *SETS], default='both',
+                   help='compute the statistics of one image set only')
     p.add_argument('--merge', action='store_true', help='only compute the distances from statistics in --stats-dir')
     p.add_argument('--pngs', help='folder to keep the PNGs in (default: a temporary folder)')
     p.add_argument('--stats-dir', help='folder for the per-set statistics (default: a temporary folder)')
@@ -86,4 +93,5 @@ if __name__ == '__main__':
                 for impl in impls: compute(impl, s, folder, a, stats_dir)
         if a.merge or a.set == 'both':
             res = merge(stats_dir, impls)
-            print(json.dumps(res, indent=1)); Path(a.out).write_text(json.dumps(res, indent=1))
+            print(json.dumps(res, indent=1))
+            Path(a.out).write_text(json.dumps(res, indent=1))

@@ -24,6 +24,7 @@ if __name__ == '__main__':
     text = render()
     if '--check' in sys.argv:
         ok = (ROOT/'README.md').read_text() == text
-        print('README.md is up to date' if ok else 'README.md differs from nbs/index.ipynb: run python tools/make_readme.py')
+        print('README.md is up to date' if ok
+              else 'README.md differs from nbs/index.ipynb: run python tools/make_readme.py')
         sys.exit(0 if ok else 1)
     (ROOT/'README.md').write_text(text)

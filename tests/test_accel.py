@@ -23,6 +23,14 @@ def test_replayed_chain_is_langevin_with_its_noise_drawn_up_front():
     eps = torch.randn(10, 8, 3, generator=g)
     assert torch.equal(out, langevin(Quad(), x0, 10, 0.1, 0.1, eps=eps))
 
+def test_replayed_projected_chain_keeps_its_bounds_and_keys_them():
+    x0, fc, E = torch.rand(8, 3) * 2 - 1, FastChain(cpu_replay=True), Quad()
+    far = lambda b: fc(E, x0, 10, 0.1, 1.0, bounds=b, generator=make_generator(0))
+    eps = torch.randn(10, 8, 3, generator=make_generator(0))
+    assert torch.equal(far((-1., 1.)), langevin(Quad(), x0, 10, 0.1, 1.0, eps=eps, bounds=(-1., 1.)))
+    assert far((-1., 1.)).abs().max() <= 1 and far(None).abs().max() > 1   # noise 1.0 leaves the box unless bounded
+    assert len(fc.cache) == 2                                                # bounds are part of the graph's key
+
 def test_fast_chain_is_eager_on_cpu_without_replay():
     x = torch.rand(8, 3)
     fc = FastChain()

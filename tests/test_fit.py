@@ -41,7 +41,7 @@ def test_resume_without_checkpoint_is_an_error(tmp_path):
 
 def test_resume_with_other_model_is_refused(tmp_path):
     train(tmp_path/'a', 5)
-    with pytest.raises(ValueError, match=r"model.net.n_f changed \(16 → 8\)"):
+    with pytest.raises(ValueError, match=r"model.net.n_f changed \(32 → 8\)"):
         train(tmp_path/'a', 10, resume=True, n_f=8)
 
 def test_checkpoint_loads_with_weights_only(tmp_path):

@@ -19,3 +19,8 @@ def test_readme_images_exist():
     import re
     for path in re.findall(r'\]\((nbs/images/[^)]+)\)', (ROOT/'README.md').read_text()):
         assert (ROOT/path).is_file(), path
+
+def test_readme_notebook_links_exist():
+    import re
+    for path in re.findall(r'\]\((nbs/[^)]+\.ipynb)\)', (ROOT/'README.md').read_text()):
+        assert (ROOT/path).is_file(), path

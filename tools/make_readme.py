@@ -2,7 +2,8 @@
 """Render README.md from nbs/index.ipynb (Quarto, which nbdev-readme needs, is not available everywhere).
 
 Markdown cells are copied as they are, code cells become ```python blocks (cells marked `#| hide` are left out),
-and image links into `images/` are rewritten to `nbs/images/` so they work from the repository root.
+and links to images and notebooks (relative to `nbs/`) are rewritten to start with `nbs/` so they work from the
+repository root.
 `python tools/make_readme.py` writes README.md; `--check` exits 1 if README.md is out of date.
 """
 import json, re, sys
@@ -16,7 +17,7 @@ def render(nb_path: Path = ROOT/'nbs'/'index.ipynb') -> str:
     for c in cells:
         src = ''.join(c['source']).strip()
         if not src or src.startswith('#| hide'): continue
-        if c['cell_type'] == 'markdown': parts.append(re.sub(r'\]\(images/', '](nbs/images/', src))
+        if c['cell_type'] == 'markdown': parts.append(re.sub(r'\]\((images/[^)]+|[^):]+\.ipynb)\)', r'](nbs/\1)', src))
         elif c['cell_type'] == 'code': parts.append(f"```python\n{src}\n```")
     return '\n\n'.join(parts) + '\n'
 

@@ -1,7 +1,8 @@
 "Metrics with known answers; FID machinery without the Inception weights."
 import json, math, numpy as np, pytest, torch
-from shortrun_nb.core import make_generator
-from shortrun_nb.metrics import (frechet_distance, fid, feature_stats, FIDInception, load_fid_inception,
+from shortrun_nb.core import asset_path, make_generator
+from shortrun_nb.data import load_digits
+from shortrun_nb.metrics import (JUDGE_FILE, gaussian_blur, judge_scores, frechet_distance, fid, feature_stats, FIDInception, load_fid_inception,
                                  find_fid_weights, auprc, auroc, active_units, perplexity,
                                  _split_kl_score)
 from shortrun_nb.cli import train_main, eval_main
@@ -76,3 +77,12 @@ def test_eval_cli(tmp_path, capsys):
     assert eval_main([ck, '--fid', '--n', '10']) == 2
     assert "FID Inception weights not found" in capsys.readouterr().err
     assert eval_main([ck, '--anomaly']) == 2
+
+def test_digit_judge_orders_real_blur_noise_and_ships_small():
+    assert asset_path(JUDGE_FILE).stat().st_size < 500_000
+    train = load_digits(16, 'train').float()
+    real = train[torch.randint(len(train), (1000,), generator=make_generator(0))]
+    noise = torch.rand(1000, 1, 16, 16, generator=make_generator(0)) * 2 - 1
+    fd = [judge_scores(x)['fd'] for x in (real, gaussian_blur(real), noise)]
+    assert fd[0] < 15 < 100 < fd[1] < 1000 < fd[2], fd
+    assert judge_scores(real)['confidence'] > 0.95 and judge_scores(torch.full((50, 1, 16, 16), -1.))['coverage'] < 0.11

@@ -15,7 +15,8 @@ from .data import PAD_ID, encode_corpus, load_anomaly_split, load_corpus, load_i
 from .inference import interpolation_grid, reconstruct
 from .latent import LatentEBM
 from .metrics import (active_units, auprc, auroc, forward_perplexity, image_mse, judge_scores, lm_perplexity,
-                                 mean_image_mse, nearest_neighbor_mse, perplexity, reverse_perplexity, train_language_model)
+                                 mean_image_mse, nearest_neighbor_mse, perplexity, reverse_perplexity,
+                                 train_language_model)
 from .shortrun import ShortRunEBM
 from .text import TextLatentEBM
 
@@ -45,7 +46,8 @@ def reconstruct_images(model, x: Tensor, *, generator=None, n_opt_steps: int = 1
     if isinstance(model, ShortRunEBM): return reconstruct(model, x, n_opt_steps=n_opt_steps, generator=generator)[0]
     return model.reconstruct(x, generator=generator)[0]
 
-def reconstruction_report(model, x: Tensor, train: Tensor, *, generator=None, n_opt_steps: int = 100) -> tuple[dict, Tensor]:
+def reconstruction_report(model, x: Tensor, train: Tensor, *, generator=None,
+                          n_opt_steps: int = 100) -> tuple[dict, Tensor]:
     "Reconstruct `x`; the MSE with the nearest-training-image and mean-image baselines, and the reconstructions."
     x_hat = reconstruct_images(model, x, generator=generator, n_opt_steps=n_opt_steps)
     nn_mse, _ = nearest_neighbor_mse(x, train.to(x))
@@ -69,13 +71,15 @@ def anomaly_report(model: LatentEBM, x: Tensor, is_anomaly: Tensor, *, generator
 def anomaly_eval(model: LatentEBM, data: dict, *, root=None, generator=None) -> dict:
     "`anomaly_report` on the test part of the anomaly split described by a run's data config."
     if data.get('kind') != 'anomaly':
-        raise ValueError("anomaly evaluation needs a model trained on an anomaly split (e.g. preset lebm_mnist_anomaly)")
+        raise ValueError("anomaly evaluation needs a model trained on an anomaly split "
+                         "(e.g. preset lebm_mnist_anomaly)")
     _, test, is_anom = _anomaly_split(data, root)
     return dict(held_out=data['held_out'], **anomaly_report(model, test.float(), is_anom, generator=generator))
 
 # %% ../nbs/09_evaluate.ipynb #04c6ec99
 def log_prior_normalizer(model: LatentEBM, n: int = 100_000, *, n_fit: int = 2000, generator=None) -> float:
-    "$\\log Z$, $Z = \\mathbb E_{\\mathcal N(0,\\sigma_p^2)}[e^{-E_\\alpha(z)}]$, by importance sampling (0 when the prior is switched off)."
+    """$\\log Z$, $Z = \\mathbb E_{\\mathcal N(0,\\sigma_p^2)}[e^{-E_\\alpha(z)}]$, by importance sampling
+    (0 when the prior is switched off)."""
     if not model.use_prior: return 0.
     dev, sp, nz = module_device(model), model.prior_sigma, model.nz
     zc = model.sample_prior(n_fit, generator=generator) if n_fit else None
@@ -92,7 +96,8 @@ def log_prior_normalizer(model: LatentEBM, n: int = 100_000, *, n_fit: int = 200
 
 def latent_nll(model: TextLatentEBM, tokens: Tensor, *, n_chains: int = 8, n_samples: int = 64, batch_size: int = 32,
                generator=None) -> dict:
-    "Importance-sampled NLL of padded sentences under a text latent EBM; the posterior means and their Monte Carlo variance."
+    """Importance-sampled NLL of padded sentences under a text latent EBM;
+    the posterior means and their Monte Carlo variance."""
     dev, sp2, nz = module_device(model), model.prior_sigma**2, model.nz
     log_z = log_prior_normalizer(model, generator=generator)
     log_px, means, noise = [], [], []
@@ -117,8 +122,9 @@ def latent_nll(model: TextLatentEBM, tokens: Tensor, *, n_chains: int = 8, n_sam
 # %% ../nbs/09_evaluate.ipynb #873e116b
 def decode_prior_samples(model: TextLatentEBM, n: int, *, generator=None, batch_size: int = 500) -> Tensor:
     "Token tensor (padded) of `n` sentences sampled from the decoder at $z$ from the prior chain."
-    parts = [model.generator.generate(model.sample_prior(min(batch_size, n - i), generator=generator), max_len=model.max_len,
-                                      greedy=False, generator=generator).cpu() for i in range(0, n, batch_size)]
+    parts = [model.generator.generate(model.sample_prior(min(batch_size, n - i), generator=generator),
+                                      max_len=model.max_len, greedy=False, generator=generator).cpu()
+             for i in range(0, n, batch_size)]
     out = torch.full((n, max(t.shape[1] for t in parts)), PAD_ID, dtype=torch.long)
     i = 0
     for t in parts:
@@ -131,15 +137,16 @@ def corpus_tokens(model: TextLatentEBM, data: dict, split: str, *, root=None) ->
     sents = load_corpus(data['name'], split, root=root, download=data.get('download', False), n=data.get('n', 4000))
     return encode_corpus(sents, model.vocab, data.get('max_len'))
 
-def text_report(model: TextLatentEBM, data: dict, *, root=None, n_generated: int = 2000, lm_epochs: int = 2, n_nll: int = 500,
-                lm_kw: dict | None = None, generator=None) -> dict:
+def text_report(model: TextLatentEBM, data: dict, *, root=None, n_generated: int = 2000, lm_epochs: int = 2,
+                n_nll: int = 500, lm_kw: dict | None = None, generator=None) -> dict:
     "fPPL, rPPL, NLL (importance sampling) and active units of a text LEBM on a run's corpus (its test split)."
     train, test = corpus_tokens(model, data, 'train', root=root), corpus_tokens(model, data, 'test', root=root)
     generated = decode_prior_samples(model, n_generated, generator=generator)
     lm_kw = dict(n_epochs=lm_epochs, device=module_device(model)) | (lm_kw or {})
     real_lm = train_language_model(train, len(model.vocab), **lm_kw)
     nll = latent_nll(model, test[:n_nll], generator=generator)
-    return dict(fppl=forward_perplexity(generated, real_lm), rppl=reverse_perplexity(generated, test, len(model.vocab), **lm_kw),
+    return dict(fppl=forward_perplexity(generated, real_lm),
+                rppl=reverse_perplexity(generated, test, len(model.vocab), **lm_kw),
                 nll=nll['nll_per_sentence'], nll_ppl=nll['ppl'], n_nll_sentences=nll['n_sentences'],
                 active_units=active_units(nll['posterior_means'], noise_var=nll['mean_noise_var']), nz=model.nz,
                 n_generated=len(generated), real_lm_test_ppl=lm_perplexity(real_lm, test), lm_epochs=lm_epochs)
@@ -147,7 +154,8 @@ def text_report(model: TextLatentEBM, data: dict, *, root=None, n_generated: int
 # %% ../nbs/09_evaluate.ipynb #668fc776
 def text_collapse_report(model: TextLatentEBM, data: dict, *, root=None, n_sentences: int = 200, n_chains: int = 8,
                          generator=None) -> dict:
-    "Posterior-collapse symptoms of a text LEBM on a run's corpus (test split): NLLs under posterior vs prior z, and more."
+    """Posterior-collapse symptoms of a text LEBM on a run's corpus (test split):
+    NLLs under posterior vs prior z, and more."""
     dev = module_device(model)
     x = trim_padding(corpus_tokens(model, data, 'test', root=root)[:n_sentences]).to(dev)
     z_post = model.sample_posterior(x, generator=generator)

@@ -29,9 +29,11 @@ __all__ = ['FID_WEIGHTS_URL', 'FID_WEIGHT_FILES', 'JUDGE_FILE', 'image_mse', 'ne
 
 # %% ../nbs/08_metrics.ipynb #0ad59e38
 def image_mse(x_hat: Tensor, x: Tensor, value_range: str = '[-1,1]') -> Tensor:
-    "Per-image mean squared error per element between image batches in [-1, 1]; `value_range='[0,1]'` rescales to [0, 1] images."
+    """Per-image mean squared error per element between image batches in [-1, 1];
+    `value_range='[0,1]'` rescales to [0, 1] images."""
     if x_hat.shape != x.shape: raise ValueError(f"shapes differ: {tuple(x_hat.shape)} vs {tuple(x.shape)}")
-    if value_range not in ('[-1,1]', '[0,1]'): raise ValueError(f"value_range must be '[-1,1]' or '[0,1]', got {value_range!r}")
+    if value_range not in ('[-1,1]', '[0,1]'):
+        raise ValueError(f"value_range must be '[-1,1]' or '[0,1]', got {value_range!r}")
     mse = (x_hat - x).pow(2).flatten(1).mean(1)
     return mse / 4 if value_range == '[0,1]' else mse
 
@@ -41,7 +43,9 @@ def nearest_neighbor_mse(x: Tensor, train: Tensor, batch: int = 1024) -> tuple[T
     xf, best, idx = x.flatten(1), [], []
     for i in range(0, len(xf), batch):
         d = torch.cdist(xf[i:i+batch], train.flatten(1).to(xf)) ** 2 / xf.shape[1]
-        m = d.min(1); best.append(m.values); idx.append(m.indices)
+        m = d.min(1)
+        best.append(m.values)
+        idx.append(m.indices)
     return torch.cat(best), torch.cat(idx)
 
 def mean_image_mse(x: Tensor, train: Tensor) -> Tensor:
@@ -50,7 +54,8 @@ def mean_image_mse(x: Tensor, train: Tensor) -> Tensor:
 
 # %% ../nbs/08_metrics.ipynb #b890bf5d
 def auprc(scores, is_anomaly) -> float:
-    "Area under the precision-recall curve (average precision) with anomalies as positives; higher score = more anomalous."
+    """Area under the precision-recall curve (average precision) with anomalies as positives;
+    higher score = more anomalous."""
     from sklearn.metrics import average_precision_score
     y, s = np.asarray(is_anomaly).astype(int), np.asarray(scores, dtype=np.float64)
     if y.min() == y.max(): raise ValueError("AUPRC needs both normal and anomalous examples")
@@ -75,7 +80,8 @@ def mmd_rbf(x: Tensor, y: Tensor, bandwidth: float | None = None) -> float:
     k = torch.exp(-d2 / (2 * bandwidth**2))
     m, n = len(x), len(y)
     kxx, kyy, kxy = k[:m, :m], k[m:, m:], k[:m, m:]
-    return ((kxx.sum() - kxx.diag().sum()) / (m*(m-1)) + (kyy.sum() - kyy.diag().sum()) / (n*(n-1)) - 2*kxy.mean()).item()
+    return ((kxx.sum() - kxx.diag().sum()) / (m*(m-1)) + (kyy.sum() - kyy.diag().sum()) / (n*(n-1))
+            - 2*kxy.mean()).item()
 
 # %% ../nbs/08_metrics.ipynb #2cbc43ba
 def sliced_wasserstein(x: Tensor, y: Tensor, n_proj: int = 256, seed: int = 0) -> float:
@@ -108,7 +114,9 @@ class _FIDInceptionC(InceptionC):
     def _forward(self, x):
         b7 = self.branch7x7_3(self.branch7x7_2(self.branch7x7_1(x)))
         bd = x
-        for m in (self.branch7x7dbl_1, self.branch7x7dbl_2, self.branch7x7dbl_3, self.branch7x7dbl_4, self.branch7x7dbl_5): bd = m(bd)
+        for m in (self.branch7x7dbl_1, self.branch7x7dbl_2, self.branch7x7dbl_3, self.branch7x7dbl_4,
+                  self.branch7x7dbl_5):
+            bd = m(bd)
         return [self.branch1x1(x), b7, bd, self.branch_pool(_avg_pool_no_pad(x))]
 
 class _FIDInceptionE(InceptionE):
@@ -129,29 +137,37 @@ class FIDInception(torch.nn.Module):
     def __init__(self):
         super().__init__()
         net = Inception3(num_classes=1008, aux_logits=False, init_weights=False,
-                         inception_blocks=[BasicConv2d, _FIDInceptionA, InceptionB, _FIDInceptionC, InceptionD, _FIDInceptionE, InceptionAux])
+                         inception_blocks=[BasicConv2d, _FIDInceptionA, InceptionB, _FIDInceptionC, InceptionD,
+                                           _FIDInceptionE, InceptionAux])
         net.Mixed_7c = _FIDInceptionE2(2048)
         self.net, self.has_fc = net, False
     def forward(self, x: Tensor) -> Tensor:
         n = self.net
-        x = F.interpolate(x, size=(299, 299), mode='bilinear', align_corners=False).contiguous(memory_format=torch.channels_last)
+        x = F.interpolate(x, size=(299, 299), mode='bilinear',
+                          align_corners=False).contiguous(memory_format=torch.channels_last)
         x = n.maxpool1(n.Conv2d_2b_3x3(n.Conv2d_2a_3x3(n.Conv2d_1a_3x3(x))))
         x = n.maxpool2(n.Conv2d_4a_3x3(n.Conv2d_3b_1x1(x)))
-        for name in ('Mixed_5b', 'Mixed_5c', 'Mixed_5d', 'Mixed_6a', 'Mixed_6b', 'Mixed_6c', 'Mixed_6d', 'Mixed_6e', 'Mixed_7a', 'Mixed_7b', 'Mixed_7c'):
+        for name in ('Mixed_5b', 'Mixed_5c', 'Mixed_5d', 'Mixed_6a', 'Mixed_6b', 'Mixed_6c', 'Mixed_6d', 'Mixed_6e',
+                     'Mixed_7a', 'Mixed_7b', 'Mixed_7c'):
             x = getattr(n, name)(x)
         return F.adaptive_avg_pool2d(x, 1).flatten(1)
     def logits(self, features: Tensor) -> Tensor:
         "Class logits (1008) from pool3 features; needs weights with the `fc` layer."
-        if not self.has_fc: raise ValueError("these Inception weights have no final fc layer, so the Inception Score cannot be computed; "
-                                             "use the full pytorch-fid weights pt_inception-2015-12-05-6726825d.pth")
+        if not self.has_fc:
+            raise ValueError("these Inception weights have no final fc layer, "
+                             "so the Inception Score cannot be computed; "
+                             "use the full pytorch-fid weights pt_inception-2015-12-05-6726825d.pth")
         return self.net.fc(features)
 
 # %% ../nbs/08_metrics.ipynb #2a035719
-FID_WEIGHTS_URL = 'https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/pt_inception-2015-12-05-6726825d.pth'
+FID_WEIGHTS_URL = ('https://github.com/mseitzer/pytorch-fid/releases/download/fid_weights/'
+                   'pt_inception-2015-12-05-6726825d.pth')
 FID_WEIGHT_FILES = ('pt_inception-2015-12-05-6726825d.pth', 'pt_inception_pool3_no_fc.pth')
 
-def find_fid_weights(weights: str | Path | None = None, *, root: str | Path | None = None, download: bool = False) -> Path:
-    "Path of the FID Inception weights: `weights`, else a known file in `root/fid/`, else (with `download=True`) downloaded there."
+def find_fid_weights(weights: str | Path | None = None, *, root: str | Path | None = None,
+                     download: bool = False) -> Path:
+    """Path of the FID Inception weights: `weights`, else a known file in `root/fid/`,
+    else (with `download=True`) downloaded there."""
     if weights is not None:
         if not Path(weights).is_file(): raise FileNotFoundError(f"no FID Inception weights at {weights}")
         return Path(weights)
@@ -159,7 +175,8 @@ def find_fid_weights(weights: str | Path | None = None, *, root: str | Path | No
     for name in FID_WEIGHT_FILES:
         if (folder/name).is_file(): return folder/name
     if not download:
-        raise FileNotFoundError(f"FID Inception weights not found in {folder} (looked for {', '.join(FID_WEIGHT_FILES)}); "
+        raise FileNotFoundError(f"FID Inception weights not found in {folder} "
+                                f"(looked for {', '.join(FID_WEIGHT_FILES)}); "
                                 "pass weights=PATH, set data_root, or use download=True (needs internet)")
     folder.mkdir(parents=True, exist_ok=True)
     try: torch.hub.download_url_to_file(FID_WEIGHTS_URL, str(folder/FID_WEIGHT_FILES[0]), progress=False)
@@ -176,14 +193,17 @@ def load_fid_inception(weights: str | Path | None = None, *, root: str | Path | 
     net = FIDInception()
     missing, unexpected = net.net.load_state_dict(sd, strict=False)
     if unexpected or set(missing) - {'fc.weight', 'fc.bias'}:
-        raise ValueError(f"{path} does not hold FID Inception weights (missing {missing[:3]}…, unexpected {unexpected[:3]}…)")
+        raise ValueError(f"{path} does not hold FID Inception weights "
+                         f"(missing {missing[:3]}…, unexpected {unexpected[:3]}…)")
     net.has_fc = not missing
-    return net.eval().to(get_device(device), memory_format=torch.channels_last)   # NHWC convolutions: 1.5x faster on CPU
+    # NHWC convolutions: 1.5x faster on CPU
+    return net.eval().to(get_device(device), memory_format=torch.channels_last)
 
 # %% ../nbs/08_metrics.ipynb #4b092c19
 @torch.no_grad()
 def image_features(images: Tensor, extractor, *, batch_size: int = 200, quantize: bool = True) -> Tensor:
-    "Features of `images` (uint8, or float in [-1, 1]) from `extractor`, batched, on the extractor's device; float64 on CPU."
+    """Features of `images` (uint8, or float in [-1, 1]) from `extractor`, batched, on the extractor's device;
+    float64 on CPU."""
     dev = module_device(extractor) if isinstance(extractor, torch.nn.Module) else torch.device('cpu')
     out = []
     for i in range(0, len(images), batch_size):
@@ -201,10 +221,12 @@ def feature_stats(features: Tensor) -> tuple[np.ndarray, np.ndarray]:
 
 # %% ../nbs/08_metrics.ipynb #898c7b72
 def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
-    "Fréchet distance between Gaussians $(\\mu_1,\\Sigma_1)$ and $(\\mu_2,\\Sigma_2)$, via symmetric eigendecompositions."
+    """Fréchet distance between Gaussians $(\\mu_1,\\Sigma_1)$ and $(\\mu_2,\\Sigma_2)$,
+    via symmetric eigendecompositions."""
     mu1, mu2 = np.atleast_1d(np.asarray(mu1, np.float64)), np.atleast_1d(np.asarray(mu2, np.float64))
     s1, s2 = np.atleast_2d(np.asarray(sigma1, np.float64)), np.atleast_2d(np.asarray(sigma2, np.float64))
-    if mu1.shape != mu2.shape or s1.shape != s2.shape: raise ValueError(f"shapes differ: {mu1.shape}/{s1.shape} vs {mu2.shape}/{s2.shape}")
+    if mu1.shape != mu2.shape or s1.shape != s2.shape:
+        raise ValueError(f"shapes differ: {mu1.shape}/{s1.shape} vs {mu2.shape}/{s2.shape}")
     w, v = np.linalg.eigh((s1 + s1.T) / 2)
     root1 = (v * np.sqrt(w.clip(min=0))) @ v.T
     m = root1 @ s2 @ root1
@@ -213,23 +235,29 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
 
 # %% ../nbs/08_metrics.ipynb #e20b6671
 def fid(a, b, extractor, *, batch_size: int = 200) -> float:
-    "FID between image sets (or `(mu, sigma)` statistics) `a` and `b`, with feature `extractor` (e.g. `load_fid_inception()`)."
-    stats = [x if isinstance(x, tuple) else feature_stats(image_features(x, extractor, batch_size=batch_size)) for x in (a, b)]
+    """FID between image sets (or `(mu, sigma)` statistics) `a` and `b`, with feature `extractor`
+    (e.g. `load_fid_inception()`)."""
+    stats = [x if isinstance(x, tuple) else feature_stats(image_features(x, extractor, batch_size=batch_size))
+             for x in (a, b)]
     return frechet_distance(*stats[0], *stats[1])
 
 # %% ../nbs/08_metrics.ipynb #618fee7a
-def reference_stats(name: str, *, root: str | Path | None = None, split: str = 'train', size: int | None = None, n: int | None = None,
-                    weights: str | Path | None = None, extractor=None, cache: bool = True, batch_size: int = 200):
+def reference_stats(name: str, *, root: str | Path | None = None, split: str = 'train', size: int | None = None,
+                    n: int | None = None, weights: str | Path | None = None, extractor=None, cache: bool = True,
+                    batch_size: int = 200):
     "FID statistics `(mu, sigma)` of a dataset from `load_images`, cached under `data_root/fid_stats/`."
     root = Path(root or DEFAULT_DATA_ROOT).expanduser()
     wpath = find_fid_weights(weights, root=root) if extractor is None else None
     key = f"{Path(str(name)).stem}_{split}_{size or 'native'}_{n or 'all'}_{wpath.stem if wpath else 'custom'}"
     path = root/'fid_stats'/f'{key}.npz'
     if cache and path.is_file():
-        z = np.load(path); return z['mu'], z['sigma']
+        z = np.load(path)
+        return z['mu'], z['sigma']
     images = load_images(name, split=split, size=size, root=root).images[:n]
     mu, sigma = feature_stats(image_features(images, extractor or load_fid_inception(wpath), batch_size=batch_size))
-    if cache: path.parent.mkdir(parents=True, exist_ok=True); np.savez(path, mu=mu, sigma=sigma)
+    if cache:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(path, mu=mu, sigma=sigma)
     return mu, sigma
 
 # %% ../nbs/08_metrics.ipynb #7a106f83
@@ -239,11 +267,13 @@ def load_image_folder(folder: str | Path, exts=('.png', '.jpg', '.jpeg')) -> Ten
     files = sorted(p for p in Path(folder).iterdir() if p.suffix.lower() in exts)
     if not files: raise FileNotFoundError(f"no {'/'.join(exts)} images in {folder}")
     arrs = [np.asarray(Image.open(f).convert('RGB')) for f in files]
-    if len({a.shape for a in arrs}) != 1: raise ValueError(f"images in {folder} have different sizes: {sorted({a.shape for a in arrs})[:3]}")
+    if len({a.shape for a in arrs}) != 1:
+        raise ValueError(f"images in {folder} have different sizes: {sorted({a.shape for a in arrs})[:3]}")
     return torch.from_numpy(np.stack(arrs)).permute(0, 3, 1, 2).contiguous()
 
 # %% ../nbs/08_metrics.ipynb #8aedbf1c
-def inception_score(images: Tensor, net: FIDInception, *, splits: int = 10, batch_size: int = 200) -> tuple[float, float]:
+def inception_score(images: Tensor, net: FIDInception, *, splits: int = 10,
+                    batch_size: int = 200) -> tuple[float, float]:
     "Inception Score (mean, std over `splits`) of `images` with a `FIDInception` that has its fc layer."
     feats = image_features(images, net, batch_size=batch_size)
     p = torch.softmax(net.logits(feats.float().to(module_device(net))).double().cpu(), 1)

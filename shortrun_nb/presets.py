@@ -13,7 +13,8 @@ import torch
 from torch import nn
 
 from .core import Settings, asset_path, get_device, load_settings, make_generator, read_checkpoint
-from .data import TensorSampler, TextSampler, Vocab, encode_corpus, load_anomaly_split, load_corpus, load_images, toy_density
+from .data import (TensorSampler, TextSampler, Vocab, encode_corpus, load_anomaly_split, load_corpus,
+                              load_images, toy_density)
 from .latent import LatentEBM
 from .shortrun import ShortRunEBM
 from .text import TextLatentEBM
@@ -53,15 +54,18 @@ PRESETS: dict[str, dict] = {
 
 # %% ../nbs/13_presets.ipynb #d874180d
 def textbook(s: float | list[float], temperature: float = 1.0) -> dict:
-    "Langevin step and noise of the textbook chain with scale `s` (a number or a schedule): step $s^2/2$, noise `temperature`·$s$."
+    """Langevin step and noise of the textbook chain with scale `s` (a number or a schedule):
+    step $s^2/2$, noise `temperature`·$s$."""
     if isinstance(s, list): return dict(step_size=[v * v / 2 for v in s], noise=[temperature * v for v in s])
     return dict(step_size=s * s / 2, noise=temperature * s)
 
 def _lebm(generator: dict, data: dict, fit: dict, nz: int = 100, profiles: dict | None = None, kind: str = 'lebm',
           s0: float = 0.4, s1: float | list[float] = 0.1, t1: float = 1.0, **model) -> dict:
-    "An LEBM run config with the official code's settings (chain scales `s0`, `s1`; posterior temperature `t1`), changed by `model` kwargs."
+    """An LEBM run config with the official code's settings (chain scales `s0`, `s1`; posterior temperature `t1`),
+    changed by `model` kwargs."""
     chains = {f'prior_{k}': v for k, v in textbook(s0).items()} | {f'post_{k}': v for k, v in textbook(s1, t1).items()}
-    return dict(model=dict(kind=kind, nz=nz, prior=dict(kind='mlp_energy', in_dim=nz, hidden=200, n_hidden=2, act='lrelu'),
+    return dict(model=dict(kind=kind, nz=nz,
+                           prior=dict(kind='mlp_energy', in_dim=nz, hidden=200, n_hidden=2, act='lrelu'),
                            generator=generator, prior_steps=60, post_steps=20, **chains, sigma=0.3, prior_sigma=1.0,
                            use_prior=True, lr_prior=2e-5, lr_generator=1e-4, betas=[0.5, 0.999]) | model,
                 data=data, fit=FIT_DEFAULTS | dict(lr_decay=0.998) | fit, **(profiles or {}))
@@ -70,7 +74,8 @@ def _conv_g(c: int, size: int, nz: int = 100) -> dict:
     return dict(kind='conv_generator', nz=nz, out_channels=c, ngf=64, img_size=size)
 
 _QUICK = dict(quick=dict(fit=dict(n_iters=2000)))
-SRI_SCHEDULE = [0.8, 0.7, 0.6, 0.5, 0.2, 0.2, 0.1, 0.1, 0.05]   # posterior scales of Pang et al. 2021's text code; 0.05 repeats
+# posterior scales of Pang et al. 2021's text code; 0.05 repeats
+SRI_SCHEDULE = [0.8, 0.7, 0.6, 0.5, 0.2, 0.2, 0.1, 0.1, 0.05]
 PRESETS |= {
     'lebm_svhn': _lebm(_conv_g(3, 32), dict(kind='images', name='svhn', batch_size=100, download=False),
                        dict(n_iters=733*200, decay_every=733), profiles=_QUICK),
@@ -79,13 +84,15 @@ PRESETS |= {
     'lebm_celeba64': _lebm(_conv_g(3, 64), dict(kind='images', name='celeba64', batch_size=100, download=False),
                            dict(n_iters=1628*200, decay_every=1628), profiles=_QUICK),
     'lebm_mnist_anomaly': _lebm(dict(kind='mlp_generator', nz=16, out_shape=[1, 28, 28], hidden=256, n_hidden=2),
-                                dict(kind='anomaly', name='mnist', held_out=1, train_fraction=0.8, batch_size=100, download=False),
+                                dict(kind='anomaly', name='mnist', held_out=1, train_fraction=0.8, batch_size=100,
+                                     download=False),
                                 dict(n_iters=4000, decay_every=500, log_every=100, sample_every=1000, ckpt_every=1000),
                                 nz=16, lr_prior=1e-4, lr_generator=3e-4),
     'text_toy': _lebm(dict(kind='lstm_generator', nz=16, emb=64, hidden=128),
                       dict(kind='text', name='toy', n=4000, batch_size=64),
                       dict(n_iters=2000, decay_every=0, log_every=25, sample_every=500, ckpt_every=500),
-                      nz=16, lr_prior=2e-5, lr_generator=1e-3, kind='text_lebm', post_steps=10, s1=SRI_SCHEDULE, t1=0.2),
+                      nz=16, lr_prior=2e-5, lr_generator=1e-3, kind='text_lebm', post_steps=10, s1=SRI_SCHEDULE,
+                      t1=0.2),
     'lebm_ptb': _lebm(dict(kind='lstm_generator', nz=32, emb=256, hidden=256),
                       dict(kind='text', name='ptb', max_len=40, batch_size=64, download=False),
                       dict(n_iters=660*40, decay_every=660, log_every=100, sample_every=1000, ckpt_every=1000),
@@ -203,11 +210,13 @@ def _text_data(spec, device, seed, root):
     return TextSampler(encode_corpus(sents, vocab, spec.get('max_len')), vocab, spec['batch_size'], device,
                        trim=device.type != 'cuda')
 
-DATA_KINDS: dict[str, Callable] = {'toy': _toy_data, 'images': _image_data, 'anomaly': _anomaly_data, 'text': _text_data}
+DATA_KINDS: dict[str, Callable] = {'toy': _toy_data, 'images': _image_data, 'anomaly': _anomaly_data,
+                                   'text': _text_data}
 
 def build_data(spec: dict, device=None, seed: int = 0, *, root: str | Path | None = None):
     "The training batches for a data config: an object with `.sample(generator)` (or an iterable of batches)."
-    if spec.get('kind') not in DATA_KINDS: raise ValueError(f"unknown data kind {spec.get('kind')!r}; choose from {list(DATA_KINDS)}")
+    if spec.get('kind') not in DATA_KINDS:
+        raise ValueError(f"unknown data kind {spec.get('kind')!r}; choose from {list(DATA_KINDS)}")
     return DATA_KINDS[spec['kind']](spec, get_device(device), seed, root)
 
 # %% ../nbs/13_presets.ipynb #5991e072
@@ -234,11 +243,13 @@ def load_run(path: str | Path, device=None) -> Run:
     "Rebuild the model of a checkpoint (training checkpoint or export) on `device`, with its config and iteration."
     ckpt = read_checkpoint(path)
     spec = (ckpt.get('config') or {}).get('model')
-    if spec is None: raise ValueError(f"{path} holds no model config to rebuild from; load ckpt['model'] into your own model")
+    if spec is None:
+        raise ValueError(f"{path} holds no model config to rebuild from; load ckpt['model'] into your own model")
     model = build_model(spec)
     try: model.load_state_dict(ckpt.get('ema') or ckpt['model'])   # the weight average, where the run kept one
     except RuntimeError as e:
-        raise ValueError(f"{path}: its weights do not fit the model its config describes ({str(e).splitlines()[0]})") from None
+        raise ValueError(f"{path}: its weights do not fit the model its config describes "
+                         f"({str(e).splitlines()[0]})") from None
     return Run(model.to(get_device(device)), ckpt['config'], ckpt.get('iteration', 0))
 
 def load_checkpoint(path: str | Path, device=None) -> nn.Module:
@@ -248,11 +259,13 @@ def load_checkpoint(path: str | Path, device=None) -> nn.Module:
 def export_model(ckpt_path: str | Path, out_path: str | Path) -> Path:
     "Write a weights-and-config-only copy of a training checkpoint (its weight average, where the run kept one)."
     c = read_checkpoint(ckpt_path)
-    return save_checkpoint(out_path, dict(model=c.get('ema') or c['model'], config=c['config'], iteration=c['iteration']))
+    return save_checkpoint(out_path, dict(model=c.get('ema') or c['model'], config=c['config'],
+                                          iteration=c['iteration']))
 
 # %% ../nbs/13_presets.ipynb #3ef46d42
 PRETRAINED = {'digits': 'digits_srmc.pt', 'toy2d': 'toy2d_srmc.pt', 'lebm_digits': 'lebm_digits.pt',
-              'lebm_digits_gaussian': 'lebm_digits_gaussian.pt', 'text_toy': 'text_toy.pt', 'text_toy_gaussian': 'text_toy_gaussian.pt'}
+              'lebm_digits_gaussian': 'lebm_digits_gaussian.pt', 'text_toy': 'text_toy.pt',
+              'text_toy_gaussian': 'text_toy_gaussian.pt'}
 
 def pretrained_path(name: str) -> Path:
     "Where the shipped model `name` lives inside the installed package."

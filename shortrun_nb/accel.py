@@ -93,9 +93,9 @@ def _energy_key(energy):
 def _chain_fn(energy, steps: list, noises: list, bounds, x0: Tensor, eps: Tensor, *inputs: Tensor) -> Tensor:
     return langevin(energy, x0, len(steps), steps, noises, inputs=inputs, eps=eps, bounds=bounds, check=False)
 
-def _chain_eps(n_steps: int, x0: Tensor, generator) -> Tensor:
+def _chain_eps(n_steps: int, x0: Tensor, rng) -> Tensor:
     "All of a chain's noise, drawn in one go (the same draws whether the chain is then replayed, captured or run)."
-    return torch.randn((n_steps, *x0.shape), device=x0.device, dtype=x0.dtype, generator=generator)
+    return torch.randn((n_steps, *x0.shape), device=x0.device, dtype=x0.dtype, generator=rng)
 
 # %% ../nbs/11_accel.ipynb #394a21d0
 class FastChain:
@@ -119,14 +119,14 @@ class FastChain:
         return None
 
     def __call__(self, energy, x0: Tensor, n_steps: int, step_size, noise, *, inputs: tuple = (), callback=None,
-                 create_graph: bool = False, generator: torch.Generator | None = None, eps: Tensor | None = None,
+                 create_graph: bool = False, rng: torch.Generator | None = None, eps: Tensor | None = None,
                  bounds: tuple[float, float] | None = None, check: bool = True) -> Tensor:
-        kw = dict(inputs=inputs, callback=callback, create_graph=create_graph, generator=generator, eps=eps,
+        kw = dict(inputs=inputs, callback=callback, create_graph=create_graph, rng=rng, eps=eps,
                   bounds=bounds)
         if x0.device.type == 'cuda' and torch.cuda.is_current_stream_capturing():
             # inside an enclosing capture (a whole iteration): record the chain, drawing its noise as a replay would
             steps, noises = check_chain_params(n_steps, step_size, noise)
-            return _chain_fn(energy, steps, noises, bounds, x0, _chain_eps(len(steps), x0, generator), *inputs)
+            return _chain_fn(energy, steps, noises, bounds, x0, _chain_eps(len(steps), x0, rng), *inputs)
         reason = self._reason(energy, x0, n_steps, callback, create_graph, eps)
         steps, noises = check_chain_params(n_steps, step_size, noise)
         key = None if reason else (_energy_key(energy), _sig(x0), tuple(_sig(t) for t in inputs), tuple(steps),
@@ -137,7 +137,7 @@ class FastChain:
             self._eager_because(reason or 'its capture failed earlier')
             return langevin(energy, x0, n_steps, step_size, noise, check=check, **kw)
         if check: check_finite(x0, 'the chain start x0')
-        eps = _chain_eps(len(steps), x0, generator)
+        eps = _chain_eps(len(steps), x0, rng)
         try: out = graph(x0, eps, *inputs).clone()
         except CaptureError as e:   # this chain runs eagerly from now on, with the noise already drawn
             self.cache.graphs[key] = None
@@ -190,6 +190,6 @@ def accelerate(model: nn.Module, *, cuda_graph: bool = True, bf16: bool = True, 
             net.to(memory_format=torch.channels_last)
         if bf16 and cuda: autocast_forward(net, method='logits' if hasattr(net, 'logits') else 'forward')
         if compile: net.compile()
-    if cuda_graph and (cuda or cpu_replay): model.chain = FastChain(cpu_replay=cpu_replay)
+    if cuda_graph and (cuda or cpu_replay): model.langevin = FastChain(cpu_replay=cpu_replay)
     elif cuda_graph: log.info("accelerate: %s is not CUDA; the chain stays eager", module_device(model))
     return model

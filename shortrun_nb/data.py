@@ -14,33 +14,42 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from .core import DEFAULT_DATA_ROOT, check_positive, get_device, make_generator, to_float_images
+import logging, zipfile
+
+from .core import (DEFAULT_DATA_ROOT, check_batch, check_images, check_positive, get_device, make_rng,
+                            to_float_images)
+
+log = logging.getLogger('shortrun_nb')
 
 # %% auto #0
-__all__ = ['TOY_DENSITIES', 'IMAGE_DATASETS', 'SPLITS', 'PAD', 'BOS', 'EOS', 'UNK', 'SPECIALS', 'PAD_ID', 'BOS_ID', 'EOS_ID',
-           'UNK_ID', 'PTB_URL', 'TEXT_SPLITS', 'ToyDensity', 'GaussianMixture2D', 'Rings', 'Checkerboard', 'TwoMoons',
-           'Pinwheel', 'SwissRoll', 'toy_density', 'closed_form_toys', 'ImageSet', 'resize_images', 'load_digits',
-           'read_idx', 'load_npz', 'load_images', 'TensorSampler', 'make_loader', 'anomaly_split', 'load_anomaly_split',
-           'Vocab', 'load_ptb', 'toy_corpus', 'toy_log_prob', 'load_corpus', 'encode_corpus', 'trim_padding',
-           'TextSampler']
+__all__ = ['log', 'TOY_DENSITIES', 'IMAGE_DATASETS', 'SPLITS', 'PAD', 'BOS', 'EOS', 'UNK', 'SPECIALS', 'PAD_ID', 'BOS_ID',
+           'EOS_ID', 'UNK_ID', 'PTB_URL', 'TEXT_SPLITS', 'ToyDensity', 'GaussianMixture2D', 'Rings', 'Checkerboard',
+           'TwoMoons', 'Pinwheel', 'SwissRoll', 'toy_density', 'closed_form_toys', 'ImageSet', 'resize_images',
+           'load_digits', 'read_idx', 'load_npz', 'load_points', 'load_images', 'TensorSampler', 'make_loader',
+           'anomaly_split', 'load_anomaly_split', 'Vocab', 'load_ptb', 'toy_corpus', 'toy_log_prob', 'load_corpus',
+           'encode_corpus', 'trim_padding', 'TextSampler']
 
 # %% ../nbs/02_data.ipynb #4d07e436
 class ToyDensity:
-    "A density on the plane: `sample(n, generator=None)`, and `log_prob(x)` where it has a closed form."
+    "A density on the plane: `sample(n, rng=None)`, and `log_prob(x)` where it has a closed form (`_log_prob`)."
     name = 'toy'
-    def sample(self, n: int, generator: torch.Generator | None = None) -> Tensor: raise NotImplementedError
-    def log_prob(self, x: Tensor) -> Tensor:
+    def sample(self, n: int, rng: torch.Generator | None = None) -> Tensor: raise NotImplementedError
+    def _log_prob(self, x: Tensor) -> Tensor:
         raise NotImplementedError(f"{self.name!r} has no closed-form density; use one of {closed_form_toys()}")
+    def log_prob(self, x: Tensor) -> Tensor:
+        "The exact $\\log p(x)$ of a float `N×2` batch of points, per point."
+        check_batch(x, (2,), 'x (points)')
+        return self._log_prob(x)
     @property
-    def has_log_prob(self) -> bool: return type(self).log_prob is not ToyDensity.log_prob
+    def has_log_prob(self) -> bool: return type(self)._log_prob is not ToyDensity._log_prob
     def energy(self, x: Tensor) -> Tensor:
         "The exact energy $-\\log p(x)$, per point."
         return -self.log_prob(x)
     def __repr__(self): return f"{type(self).__name__}({self.name!r})"
 
 # %% ../nbs/02_data.ipynb #d6dd4132
-def _randn(n, d, generator): return torch.randn(n, d, generator=generator)
-def _rand(n, generator): return torch.rand(n, generator=generator)
+def _randn(n, d, rng): return torch.randn(n, d, generator=rng)
+def _rand(n, rng): return torch.rand(n, generator=rng)
 
 # %% ../nbs/02_data.ipynb #0e2a8a80
 class GaussianMixture2D(ToyDensity):
@@ -51,10 +60,10 @@ class GaussianMixture2D(ToyDensity):
         self.weights = (torch.full((k,), 1/k) if weights is None
                         else torch.as_tensor(weights, dtype=torch.float32)/sum(weights))
         self.std, self.name = float(std), name
-    def sample(self, n, generator=None):
-        k = torch.multinomial(self.weights, n, replacement=True, generator=generator)
-        return self.means[k] + self.std * _randn(n, 2, generator)
-    def log_prob(self, x):
+    def sample(self, n, rng=None):
+        k = torch.multinomial(self.weights, n, replacement=True, generator=rng)
+        return self.means[k] + self.std * _randn(n, 2, rng)
+    def _log_prob(self, x):
         mu, w = self.means.to(x), self.weights.to(x)
         d2 = ((x[:, None, :] - mu[None]) ** 2).sum(-1)
         log_n = -d2 / (2*self.std**2) - math.log(2*math.pi*self.std**2)
@@ -74,12 +83,12 @@ class Rings(ToyDensity):
     def __init__(self, radii=(0.3, 0.6, 0.9), std: float = 0.04):
         self.radii, self.std = torch.tensor(radii), float(std)
         self.weights = self.radii / self.radii.sum()
-    def sample(self, n, generator=None):
-        k = torch.multinomial(self.weights, n, replacement=True, generator=generator)
-        r = (self.radii[k] + self.std * _randn(n, 1, generator)[:, 0]).abs()
-        a = 2*math.pi*_rand(n, generator)
+    def sample(self, n, rng=None):
+        k = torch.multinomial(self.weights, n, replacement=True, generator=rng)
+        r = (self.radii[k] + self.std * _randn(n, 1, rng)[:, 0]).abs()
+        a = 2*math.pi*_rand(n, rng)
         return torch.stack([r*a.cos(), r*a.sin()], 1)
-    def log_prob(self, x):
+    def _log_prob(self, x):
         r = x.norm(dim=1).clamp_min(1e-12)[:, None]
         rk, w = self.radii.to(x)[None], self.weights.to(x)[None]
         c = -math.log(self.std*math.sqrt(2*math.pi))
@@ -90,13 +99,13 @@ class Rings(ToyDensity):
 class Checkerboard(ToyDensity):
     "Uniform on the 'black' squares of a 4×4 board on [-1, 1]²."
     name = 'checkerboard'
-    def sample(self, n, generator=None):
-        cell = torch.multinomial(torch.ones(8), n, replacement=True, generator=generator)
+    def sample(self, n, rng=None):
+        cell = torch.multinomial(torch.ones(8), n, replacement=True, generator=rng)
         row = cell // 2
         col = 2*(cell % 2) + (row % 2)
-        u = torch.rand(n, 2, generator=generator)
+        u = torch.rand(n, 2, generator=rng)
         return torch.stack([col + u[:, 0], row + u[:, 1]], 1) * 0.5 - 1
-    def log_prob(self, x):
+    def _log_prob(self, x):
         col, row = ((x + 1) / 0.5).floor().unbind(1)
         black = ((x > -1) & (x < 1)).all(1) & ((col + row) % 2 == 0)
         return torch.where(black, math.log(0.5), -math.inf).to(x)
@@ -106,13 +115,13 @@ class TwoMoons(ToyDensity):
     "Two interleaved half circles with Gaussian noise `std`."
     name = 'moons'
     def __init__(self, std: float = 0.05): self.std = std
-    def sample(self, n, generator=None):
-        t = math.pi * _rand(n, generator)
-        upper = _rand(n, generator) < 0.5
+    def sample(self, n, rng=None):
+        t = math.pi * _rand(n, rng)
+        upper = _rand(n, rng) < 0.5
         x = torch.where(upper, t.cos(), 1 - t.cos())
         y = torch.where(upper, t.sin(), 0.5 - t.sin())
         pts = torch.stack([x - 0.5, y - 0.25], 1) * 0.6
-        return pts + self.std * _randn(n, 2, generator)
+        return pts + self.std * _randn(n, 2, rng)
 
 # %% ../nbs/02_data.ipynb #0d878987
 class Pinwheel(ToyDensity):
@@ -120,9 +129,9 @@ class Pinwheel(ToyDensity):
     name = 'pinwheel'
     def __init__(self, n_arms: int = 5, radial_std: float = 0.3, tangential_std: float = 0.1, rate: float = 0.25):
         self.n_arms, self.rs, self.ts, self.rate = n_arms, radial_std, tangential_std, rate
-    def sample(self, n, generator=None):
-        arm = torch.multinomial(torch.ones(self.n_arms), n, replacement=True, generator=generator)
-        f = _randn(n, 2, generator) * torch.tensor([self.rs, self.ts]) + torch.tensor([1., 0.])
+    def sample(self, n, rng=None):
+        arm = torch.multinomial(torch.ones(self.n_arms), n, replacement=True, generator=rng)
+        f = _randn(n, 2, rng) * torch.tensor([self.rs, self.ts]) + torch.tensor([1., 0.])
         ang = 2*math.pi*arm/self.n_arms + self.rate*f[:, 0].exp()
         c, s = ang.cos(), ang.sin()
         return torch.stack([c*f[:, 0] - s*f[:, 1], s*f[:, 0] + c*f[:, 1]], 1) * 0.55
@@ -132,10 +141,10 @@ class SwissRoll(ToyDensity):
     "A 2D swiss roll with Gaussian noise `std`."
     name = 'swissroll'
     def __init__(self, std: float = 0.03): self.std = std
-    def sample(self, n, generator=None):
-        t = 1.5*math.pi*(1 + 2*_rand(n, generator))
+    def sample(self, n, rng=None):
+        t = 1.5*math.pi*(1 + 2*_rand(n, rng))
         pts = torch.stack([t*t.cos(), t*t.sin()], 1) / 14
-        return pts + self.std * _randn(n, 2, generator)
+        return pts + self.std * _randn(n, 2, rng)
 
 # %% ../nbs/02_data.ipynb #e8a039f3
 def _eight_gaussians():
@@ -250,22 +259,62 @@ def _load_idx(name, root, split, download):
 
 # %% ../nbs/02_data.ipynb #46dc7dce
 def _to_nchw(a: np.ndarray, origin: str) -> Tensor:
-    if a.dtype != np.uint8: raise ValueError(f"{origin}: images must be uint8, got {a.dtype}")
+    if a.dtype != np.uint8:
+        raise ValueError(f"{origin}: images must be uint8 (0–255), got {a.dtype}; "
+                         "convert with (x * 255).round().astype(np.uint8) for [0, 1] floats")
     if a.ndim == 3: a = a[:, None]
     elif a.ndim == 4 and a.shape[-1] in (1, 3) and a.shape[1] not in (1, 3): a = a.transpose(0, 3, 1, 2)
     elif a.ndim != 4: raise ValueError(f"{origin}: expected N×H×W, N×H×W×C or N×C×H×W images, got shape {a.shape}")
+    if len(a) == 0: raise ValueError(f"{origin}: holds no images")
     return torch.from_numpy(np.ascontiguousarray(a))
 
+def _read_npz(path: Path) -> dict:
+    if not path.is_file(): raise FileNotFoundError(f"{path}: no such file")
+    try:
+        with np.load(path, allow_pickle=False) as z: return {k: z[k] for k in z.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as e:
+        raise ValueError(f"{path} could not be read as an .npz file (empty or truncated?): {e}") from None
+
 def load_npz(path: str | Path, split: str = 'train') -> ImageSet:
-    "Images from an `.npz` with `x_<split>` (or `x`) and optional `y_<split>` (or `y`) arrays."
+    "Images from an `.npz` with `x_<split>` (and `y_<split>`), or `x` (and `y`) of which every 10th is `test`."
     path = Path(path)
-    if not path.is_file(): raise FileNotFoundError(f"{path}: no such .npz file")
-    z = np.load(path)
-    xk = next((k for k in (f'x_{split}', 'x') if k in z.files), None)
-    if xk is None: raise KeyError(f"{path}: needs an array 'x_{split}' or 'x'; it has {z.files}")
-    yk = next((k for k in (f'y_{split}', 'y') if k in z.files), None)
-    labels = None if yk is None else torch.from_numpy(z[yk].astype(np.int64).reshape(-1))
-    return ImageSet(_to_nchw(z[xk], str(path)), labels, path.stem)
+    z = _read_npz(path)
+    if f'x_{split}' in z:
+        y = z.get(f'y_{split}')
+        x = z[f'x_{split}']
+    elif 'x' in z:
+        test = np.arange(len(z['x'])) % 10 == 9
+        keep = test if split == 'test' else ~test
+        log.info("%s has no x_test: holding out every 10th image (%d of %d) as the test split", path,
+                 int(test.sum()), len(test))
+        x, y = z['x'][keep], (z['y'][keep] if 'y' in z else None)
+    else: raise ValueError(f"{path}: needs arrays 'x_train' and 'x_test', or 'x'; it has {sorted(z)}")
+    images = _to_nchw(x, str(path))
+    labels = None if y is None else torch.from_numpy(y.astype(np.int64).reshape(-1))
+    if labels is not None and len(labels) != len(images):
+        raise ValueError(f"{path}: {len(images)} images but {len(labels)} labels")
+    return ImageSet(images, labels, path.stem)
+
+# %% ../nbs/02_data.ipynb #2925fd08
+def load_points(path: str | Path) -> Tensor:
+    "Float points (`N×D`) from a `.npy`, an `.npz` (array `x`) or a comma-separated `.csv`/`.txt` file."
+    path = Path(path)
+    if path.suffix == '.npz': a = _read_npz(path).get('x')
+    elif path.suffix == '.npy':
+        if not path.is_file(): raise FileNotFoundError(f"{path}: no such file")
+        try: a = np.load(path, allow_pickle=False)
+        except (OSError, ValueError, EOFError) as e: raise ValueError(f"{path} could not be read as .npy: {e}") from None
+    elif path.suffix in ('.csv', '.txt'):
+        if not path.is_file(): raise FileNotFoundError(f"{path}: no such file")
+        try: a = np.loadtxt(path, delimiter=',', ndmin=2)
+        except ValueError as e: raise ValueError(f"{path}: not a comma-separated table of numbers ({e})") from None
+    else: raise ValueError(f"{path}: points come as .npy, .npz, .csv or .txt files")
+    if a is None or a.ndim != 2 or len(a) == 0 or not np.issubdtype(a.dtype, np.number):
+        raise ValueError(f"{path}: expected an N×D array of numbers ('x' in an .npz), got "
+                         f"{None if a is None else (a.dtype, a.shape)}")
+    x = torch.from_numpy(a.astype(np.float32))
+    if not bool(torch.isfinite(x).all()): raise ValueError(f"{path}: the points contain NaN or inf values")
+    return x
 
 # %% ../nbs/02_data.ipynb #af16dc2b
 def _load_cifar10(name, root, split, download):
@@ -330,11 +379,14 @@ class TensorSampler:
         data = data.images if isinstance(data, ImageSet) else torch.as_tensor(data)
         check_positive('batch_size', batch_size, integer=True)
         if len(data) == 0: raise ValueError("cannot sample from an empty dataset")
+        if data.is_floating_point():
+            if data.ndim == 4: check_images(data, 'the training images')
+            elif not bool(torch.isfinite(data).all()): raise ValueError("the training data contain NaN or inf values")
         self.data, self.batch_size, self.device = data.to(get_device(device)), batch_size, get_device(device)
     def __len__(self): return len(self.data)
-    def sample(self, generator: torch.Generator | None = None, batch_size: int | None = None) -> Tensor:
-        "A random batch; `generator` must live on the sampler's device."
-        i = torch.randint(len(self.data), (batch_size or self.batch_size,), device=self.device, generator=generator)
+    def sample(self, rng: torch.Generator | None = None, batch_size: int | None = None) -> Tensor:
+        "A random batch; `rng` must live on the sampler's device."
+        i = torch.randint(len(self.data), (batch_size or self.batch_size,), device=self.device, generator=rng)
         x = self.data[i]
         return to_float_images(x) if x.dtype == torch.uint8 else x
 
@@ -363,7 +415,7 @@ def anomaly_split(images: ImageSet, held_out: int, train_fraction: float = 0.8,
     if held_out not in set(images.labels.tolist()):
         raise ValueError(f"class {held_out} does not occur in {images.name}")
     normal = (images.labels != held_out).nonzero()[:, 0]
-    normal = normal[torch.randperm(len(normal), generator=make_generator(seed))]
+    normal = normal[torch.randperm(len(normal), generator=make_rng(seed))]
     n_train = int(round(train_fraction * len(normal)))
     test = images.subset(torch.cat([normal[n_train:], (images.labels == held_out).nonzero()[:, 0]]))
     return images.subset(normal[:n_train]), test, test.labels == held_out
@@ -512,7 +564,7 @@ class TextSampler:
 
     def __len__(self): return len(self.tokens)
 
-    def sample(self, generator: torch.Generator | None = None) -> Tensor:
+    def sample(self, rng: torch.Generator | None = None) -> Tensor:
         "A random batch of sentences; `generator` must live on the sampler's device."
-        i = torch.randint(len(self.tokens), (self.batch_size,), device=self.tokens.device, generator=generator)
+        i = torch.randint(len(self.tokens), (self.batch_size,), device=self.tokens.device, generator=rng)
         return trim_padding(self.tokens[i]) if self.trim else self.tokens[i]

@@ -11,7 +11,6 @@ import torch
 from torch import Tensor, nn
 
 from .core import check_positive
-from .latent import LatentEBM
 
 # %% auto #0
 __all__ = ['read_metrics', 'plot_metrics', 'ChainMonitor', 'long_run', 'long_run_report', 'moment_gap']
@@ -50,37 +49,30 @@ class ChainMonitor:
         return {k: torch.stack(getattr(self, k)).tolist() for k in ('grad', 'disp', 'energy')}
 
 # %% ../nbs/10_diagnostics.ipynb #6b927928
-def _chain(model):
-    "`(sampler, energy, decode)` of a learner: its short-run sampler, the energy its chain descends, and state → image."
-    if isinstance(model, LatentEBM): return model.sample_prior, model.prior_energy_total, model.decode
-    return model.sample, model.energy, lambda x: x
-
-def long_run(model, n: int = 64, n_steps: int = 2000, snapshots=(), *, generator=None) -> dict:
-    "Run `model`'s chain for `n_steps`; returns the per-step mean energy and the states at the `snapshots` steps."
+def long_run(model, n: int = 64, n_steps: int = 2000, snapshots=(), *, rng=None) -> dict:
+    "Run `model`'s sampling chain for `n_steps`; returns the per-step mean energy and the states at the `snapshots` steps."
     check_positive('n_steps', n_steps, integer=True)
-    sampler, _, _ = _chain(model)
     energies, snaps, want = [], {}, set(snapshots)
     def record(d):
         energies.append(d['energy'].mean())
         if d['i'] + 1 in want: snaps[d['i'] + 1] = d['x']
-    snaps[n_steps] = sampler(n, generator=generator, n_steps=n_steps, callback=record)
+    snaps[n_steps] = model.chain_states(model.init_noise(n, rng), rng=rng, n_steps=n_steps, callback=record)
     return dict(energy=torch.stack(energies).tolist(), states=snaps)
 
 # %% ../nbs/10_diagnostics.ipynb #b439ea34
-def long_run_report(model, n: int = 256, n_steps: int = 2000, *, generator=None, data: Tensor | None = None) -> dict:
+def long_run_report(model, n: int = 256, n_steps: int = 2000, *, rng=None, data: Tensor | None = None) -> dict:
     "Compares the trained chain length with an `n_steps` chain from the same start: energy, saturation, spread."
     check_positive('n_steps', n_steps, integer=True)
-    sampler, energy, decode = _chain(model)
-    trained = model.prior_steps if isinstance(model, LatentEBM) else model.n_steps
-    out, start = dict(trained_steps=trained, long_steps=n_steps), None if generator is None else generator.get_state()
+    trained = model.chain.n_steps
+    out, start = dict(trained_steps=trained, long_steps=n_steps), None if rng is None else rng.get_state()
     for name, steps in (('short', trained), ('long', n_steps)):
-        if start is not None: generator.set_state(start)
-        s = sampler(n, generator=generator, n_steps=steps)
-        with torch.no_grad(): x, out[f'{name}_energy'] = decode(s), energy(s).mean().item()
+        if start is not None: rng.set_state(start)
+        s = model.chain_states(model.init_noise(n, rng), rng=rng, n_steps=steps)
+        with torch.no_grad(): x, out[f'{name}_energy'] = model.decode(s), model.chain_energy(s).mean().item()
         out[f'{name}_saturation'] = (x.abs() >= 0.999).float().mean().item()   # at or past the range's edge
         out[f'{name}_pixel_std'] = x.std().item()
-    if data is not None and not isinstance(model, LatentEBM):
-        with torch.no_grad(): out['data_energy'] = energy(data.to(x.device)).mean().item()
+    if data is not None and data.shape[1:] == s.shape[1:]:   # data in the chain's own space (SRMC's images)
+        with torch.no_grad(): out['data_energy'] = model.chain_energy(data.to(s.device)).mean().item()
     return out
 
 # %% ../nbs/10_diagnostics.ipynb #021de45e

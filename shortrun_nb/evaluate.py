@@ -12,17 +12,16 @@ from torch import Tensor
 
 from .core import module_device, pairs_grid, save_images
 from .data import PAD_ID, encode_corpus, load_anomaly_split, load_corpus, load_images, trim_padding
-from .inference import interpolation_grid, reconstruct
+from .inference import interpolation_grid
 from .latent import LatentEBM
 from .metrics import (active_units, auprc, auroc, forward_perplexity, image_mse, judge_scores, lm_perplexity,
                                  mean_image_mse, nearest_neighbor_mse, perplexity, reverse_perplexity,
                                  train_language_model)
-from .shortrun import ShortRunEBM
 from .text import TextLatentEBM
 
 # %% auto #0
-__all__ = ['REPORT_FILES', 'run_images', 'reconstruct_images', 'reconstruction_report', 'anomaly_scores', 'anomaly_report',
-           'anomaly_eval', 'log_prior_normalizer', 'latent_nll', 'decode_prior_samples', 'corpus_tokens', 'text_report',
+__all__ = ['REPORT_FILES', 'run_images', 'reconstruction_report', 'anomaly_scores', 'anomaly_report', 'anomaly_eval',
+           'log_prior_normalizer', 'latent_nll', 'decode_prior_samples', 'corpus_tokens', 'text_report',
            'text_collapse_report', 'sample_quality', 'write_run_report']
 
 # %% ../nbs/09_evaluate.ipynb #b58da7aa
@@ -41,15 +40,9 @@ def _anomaly_split(data: dict, root):
                               download=data.get('download', False))
 
 # %% ../nbs/09_evaluate.ipynb #429289df
-def reconstruct_images(model, x: Tensor, *, generator=None, n_opt_steps: int = 100) -> Tensor:
-    "Reconstructions of images `x` by `model`: through the chain for SRMC, through the posterior chain for LEBM."
-    if isinstance(model, ShortRunEBM): return reconstruct(model, x, n_opt_steps=n_opt_steps, generator=generator)[0]
-    return model.reconstruct(x, generator=generator)[0]
-
-def reconstruction_report(model, x: Tensor, train: Tensor, *, generator=None,
-                          n_opt_steps: int = 100) -> tuple[dict, Tensor]:
-    "Reconstruct `x`; the MSE with the nearest-training-image and mean-image baselines, and the reconstructions."
-    x_hat = reconstruct_images(model, x, generator=generator, n_opt_steps=n_opt_steps)
+def reconstruction_report(model, x: Tensor, train: Tensor, *, rng=None) -> tuple[dict, Tensor]:
+    "`model.reconstruct` of `x`; the MSE with the nearest-training-image and mean-image baselines, and the images."
+    x_hat = model.reconstruct(x, rng=rng)[0]
     nn_mse, _ = nearest_neighbor_mse(x, train.to(x))
     numbers = dict(n_images=len(x), mse_reconstruction=image_mse(x_hat, x).mean().item(),
                    mse_nearest_train=nn_mse.mean().item(), mse_mean_image=mean_image_mse(x, train).mean().item(),
@@ -57,58 +50,58 @@ def reconstruction_report(model, x: Tensor, train: Tensor, *, generator=None,
     return numbers, x_hat
 
 # %% ../nbs/09_evaluate.ipynb #86e29c0c
-def anomaly_scores(model: LatentEBM, x: Tensor, *, generator=None, batch_size: int = 500) -> Tensor:
+def anomaly_scores(model: LatentEBM, x: Tensor, *, rng=None, batch_size: int = 500) -> Tensor:
     "`model.anomaly_score` of images `x`, in batches on the model's device; returned on the CPU."
     dev = module_device(model)
-    return torch.cat([model.anomaly_score(b.to(dev), generator=generator).cpu() for b in x.split(batch_size)])
+    return torch.cat([model.anomaly_score(b.to(dev), rng=rng).cpu() for b in x.split(batch_size)])
 
-def anomaly_report(model: LatentEBM, x: Tensor, is_anomaly: Tensor, *, generator=None, batch_size: int = 500) -> dict:
+def anomaly_report(model: LatentEBM, x: Tensor, is_anomaly: Tensor, *, rng=None, batch_size: int = 500) -> dict:
     "AUPRC and AUROC of the anomaly scores of `x` against the labels `is_anomaly`."
-    s = anomaly_scores(model, x, generator=generator, batch_size=batch_size)
+    s = anomaly_scores(model, x, rng=rng, batch_size=batch_size)
     return dict(n_test=len(x), anomaly_fraction=is_anomaly.float().mean().item(), auprc=auprc(s, is_anomaly),
                 auroc=auroc(s, is_anomaly))
 
-def anomaly_eval(model: LatentEBM, data: dict, *, root=None, generator=None) -> dict:
+def anomaly_eval(model: LatentEBM, data: dict, *, root=None, rng=None) -> dict:
     "`anomaly_report` on the test part of the anomaly split described by a run's data config."
     if data.get('kind') != 'anomaly':
         raise ValueError("anomaly evaluation needs a model trained on an anomaly split "
                          "(e.g. preset lebm_mnist_anomaly)")
     _, test, is_anom = _anomaly_split(data, root)
-    return dict(held_out=data['held_out'], **anomaly_report(model, test.float(), is_anom, generator=generator))
+    return dict(held_out=data['held_out'], **anomaly_report(model, test.float(), is_anom, rng=rng))
 
 # %% ../nbs/09_evaluate.ipynb #04c6ec99
-def log_prior_normalizer(model: LatentEBM, n: int = 100_000, *, n_fit: int = 2000, generator=None) -> float:
+def log_prior_normalizer(model: LatentEBM, n: int = 100_000, *, n_fit: int = 2000, rng=None) -> float:
     """$\\log Z$, $Z = \\mathbb E_{\\mathcal N(0,\\sigma_p^2)}[e^{-E_\\alpha(z)}]$, by importance sampling
     (0 when the prior is switched off)."""
     if not model.use_prior: return 0.
     dev, sp, nz = module_device(model), model.prior_sigma, model.nz
-    zc = model.sample_prior(n_fit, generator=generator) if n_fit else None
+    zc = model.sample_prior(n_fit, rng=rng) if n_fit else None
     with torch.no_grad():
-        z = torch.randn(n, nz, device=dev, generator=generator) * sp
+        z = torch.randn(n, nz, device=dev, generator=rng) * sp
         log_base = lambda z: -z.pow(2).sum(1) / (2 * sp**2) - nz / 2 * math.log(2 * math.pi * sp**2)
         if zc is None: return (torch.logsumexp(-model.prior_energy(z).double(), 0) - math.log(n)).item()
         mu, sd = zc.mean(0), zc.std(0) * 1.5
-        fitted = torch.rand(n, device=dev, generator=generator) < 0.5
-        z = torch.where(fitted[:, None], mu + sd * torch.randn(n, nz, device=dev, generator=generator), z)
+        fitted = torch.rand(n, device=dev, generator=rng) < 0.5
+        z = torch.where(fitted[:, None], mu + sd * torch.randn(n, nz, device=dev, generator=rng), z)
         log_fit = -((z - mu) / sd).pow(2).sum(1) / 2 - sd.log().sum() - nz / 2 * math.log(2 * math.pi)
         log_w = -model.prior_energy(z) + log_base(z) - (torch.logaddexp(log_base(z), log_fit) - math.log(2))
         return (torch.logsumexp(log_w.double(), 0) - math.log(n)).item()
 
 def latent_nll(model: TextLatentEBM, tokens: Tensor, *, n_chains: int = 8, n_samples: int = 64, batch_size: int = 32,
-               generator=None) -> dict:
+               rng=None) -> dict:
     """Importance-sampled NLL of padded sentences under a text latent EBM;
     the posterior means and their Monte Carlo variance."""
     dev, sp2, nz = module_device(model), model.prior_sigma**2, model.nz
-    log_z = log_prior_normalizer(model, generator=generator)
+    log_z = log_prior_normalizer(model, rng=rng)
     log_px, means, noise = [], [], []
     for b in tokens.split(batch_size):
         b = trim_padding(b).to(dev)
         n = len(b)
-        z = model.sample_posterior(b.repeat_interleave(n_chains, 0), generator=generator).view(n, n_chains, nz)
+        z = model.sample_posterior(b.repeat_interleave(n_chains, 0), rng=rng).view(n, n_chains, nz)
         mu, sd = z.mean(1), z.std(1).clamp_min(1e-2)
         means.append(mu.cpu())
         noise.append(z.var(1).cpu() / n_chains)
-        eps = torch.randn(n, n_samples, nz, device=dev, generator=generator)
+        eps = torch.randn(n, n_samples, nz, device=dev, generator=rng)
         zs = (mu[:, None] + sd[:, None] * eps).reshape(n * n_samples, nz)
         with torch.no_grad():
             log_lik = model.generator.log_prob(b.repeat_interleave(n_samples, 0), zs).view(n, n_samples)
@@ -120,10 +113,10 @@ def latent_nll(model: TextLatentEBM, tokens: Tensor, *, n_chains: int = 8, n_sam
                 n_sentences=len(tokens), posterior_means=torch.cat(means), mean_noise_var=torch.cat(noise).mean(0))
 
 # %% ../nbs/09_evaluate.ipynb #873e116b
-def decode_prior_samples(model: TextLatentEBM, n: int, *, generator=None, batch_size: int = 500) -> Tensor:
+def decode_prior_samples(model: TextLatentEBM, n: int, *, rng=None, batch_size: int = 500) -> Tensor:
     "Token tensor (padded) of `n` sentences sampled from the decoder at $z$ from the prior chain."
-    parts = [model.generator.generate(model.sample_prior(min(batch_size, n - i), generator=generator),
-                                      max_len=model.max_len, greedy=False, generator=generator).cpu()
+    parts = [model.generator.generate(model.sample_prior(min(batch_size, n - i), rng=rng),
+                                      max_len=model.max_len, greedy=False, rng=rng).cpu()
              for i in range(0, n, batch_size)]
     out = torch.full((n, max(t.shape[1] for t in parts)), PAD_ID, dtype=torch.long)
     i = 0
@@ -138,13 +131,13 @@ def corpus_tokens(model: TextLatentEBM, data: dict, split: str, *, root=None) ->
     return encode_corpus(sents, model.vocab, data.get('max_len'))
 
 def text_report(model: TextLatentEBM, data: dict, *, root=None, n_generated: int = 2000, lm_epochs: int = 2,
-                n_nll: int = 500, lm_kw: dict | None = None, generator=None) -> dict:
+                n_nll: int = 500, lm_kw: dict | None = None, rng=None) -> dict:
     "fPPL, rPPL, NLL (importance sampling) and active units of a text LEBM on a run's corpus (its test split)."
     train, test = corpus_tokens(model, data, 'train', root=root), corpus_tokens(model, data, 'test', root=root)
-    generated = decode_prior_samples(model, n_generated, generator=generator)
+    generated = decode_prior_samples(model, n_generated, rng=rng)
     lm_kw = dict(n_epochs=lm_epochs, device=module_device(model)) | (lm_kw or {})
     real_lm = train_language_model(train, len(model.vocab), **lm_kw)
-    nll = latent_nll(model, test[:n_nll], generator=generator)
+    nll = latent_nll(model, test[:n_nll], rng=rng)
     return dict(fppl=forward_perplexity(generated, real_lm),
                 rppl=reverse_perplexity(generated, test, len(model.vocab), **lm_kw),
                 nll=nll['nll_per_sentence'], nll_ppl=nll['ppl'], n_nll_sentences=nll['n_sentences'],
@@ -153,20 +146,20 @@ def text_report(model: TextLatentEBM, data: dict, *, root=None, n_generated: int
 
 # %% ../nbs/09_evaluate.ipynb #668fc776
 def text_collapse_report(model: TextLatentEBM, data: dict, *, root=None, n_sentences: int = 200, n_chains: int = 8,
-                         generator=None) -> dict:
+                         rng=None) -> dict:
     """Posterior-collapse symptoms of a text LEBM on a run's corpus (test split):
     NLLs under posterior vs prior z, and more."""
     dev = module_device(model)
     x = trim_padding(corpus_tokens(model, data, 'test', root=root)[:n_sentences]).to(dev)
-    z_post = model.sample_posterior(x, generator=generator)
-    z_prior = model.sample_prior(len(x), generator=generator)
-    z_chains = model.sample_posterior(x.repeat_interleave(n_chains, 0), generator=generator).view(len(x), n_chains, -1)
+    z_post = model.sample_posterior(x, rng=rng)
+    z_prior = model.sample_prior(len(x), rng=rng)
+    z_chains = model.sample_posterior(x.repeat_interleave(n_chains, 0), rng=rng).view(len(x), n_chains, -1)
     with torch.no_grad():
         nll_post, nll_prior = model.nll(z_post, x).mean().item(), model.nll(z_prior, x).mean().item()
         rec = model.generator.generate(z_post, max_len=x.shape[1], greedy=True)
     rec = torch.nn.functional.pad(rec, (0, x.shape[1] - rec.shape[1]), value=PAD_ID)
     mask = x != PAD_ID
-    decodes = model.decode(model.sample_prior(10, generator=generator))
+    decodes = model.decode(model.sample_prior(10, rng=rng))
     return dict(n_sentences=len(x), nll_posterior_z=nll_post, nll_prior_z=nll_prior,
                 token_accuracy=((rec == x) & mask).sum().item() / mask.sum().item(),
                 active_units=active_units(z_chains.mean(1).cpu(), noise_var=(z_chains.var(1) / n_chains).mean(0).cpu()),
@@ -176,36 +169,35 @@ def text_collapse_report(model: TextLatentEBM, data: dict, *, root=None, n_sente
 REPORT_FILES = ('samples.png', 'interpolation.png', 'reconstruction.png', 'reconstruction.json', 'sample_quality.json',
                 'text_metrics.json', 'samples.txt')
 
-def sample_quality(model, n: int = 1000, *, generator=None, batch_size: int = 500) -> dict:
+def sample_quality(model, n: int = 1000, *, rng=None, batch_size: int = 500) -> dict:
     "The digit judge's scores (`metrics.judge_scores`) of `n` samples of a model of the 16×16 digits."
-    return judge_scores(torch.cat([model.sample(min(batch_size, n - i), generator=generator).cpu()
+    return judge_scores(torch.cat([model.sample(min(batch_size, n - i), rng=rng).cpu()
                                    for i in range(0, n, batch_size)]))
 
-def _image_report(model, cfg: dict, out: Path, root, generator, n_recon: int = 32, n_opt_steps: int = 100) -> dict:
+def _image_report(model, cfg: dict, out: Path, root, rng, n_recon: int = 32) -> dict:
     test, train = run_images(cfg['data'], 'test', root=root), run_images(cfg['data'], 'train', root=root)
     dev = module_device(model)
-    save_images(model.sample(64, generator=generator), out/'samples.png', nrow=8)
-    if isinstance(model, ShortRunEBM):
-        save_images(interpolation_grid(model, generator=generator), out/'interpolation.png', nrow=8)
+    save_images(model.sample(64, rng=rng), out/'samples.png', nrow=8)
+    save_images(interpolation_grid(model, rng=rng), out/'interpolation.png', nrow=8)
     x = test[:n_recon].to(dev)
-    numbers, x_hat = reconstruction_report(model, x, train, generator=generator, n_opt_steps=n_opt_steps)
+    numbers, x_hat = reconstruction_report(model, x, train, rng=rng)
     save_images(pairs_grid(x, x_hat), out/'reconstruction.png', nrow=8)
     (out/'reconstruction.json').write_text(json.dumps(numbers, indent=1))
     if cfg['data'].get('name') == 'digits' and tuple(test.shape[1:]) == (1, 16, 16):
-        numbers['sample_quality'] = sample_quality(model, generator=generator)
+        numbers['sample_quality'] = sample_quality(model, rng=rng)
         (out/'sample_quality.json').write_text(json.dumps(numbers['sample_quality'], indent=1))
     return numbers
 
-def _text_report(model, cfg: dict, out: Path, root, generator) -> dict:
-    rep = text_report(model, cfg['data'], root=root, generator=generator)
+def _text_report(model, cfg: dict, out: Path, root, rng) -> dict:
+    rep = text_report(model, cfg['data'], root=root, rng=rng)
     (out/'text_metrics.json').write_text(json.dumps(rep, indent=1))
-    (out/'samples.txt').write_text('\n'.join(model.sample(50, generator=generator)) + '\n')
+    (out/'samples.txt').write_text('\n'.join(model.sample(50, rng=rng)) + '\n')
     return rep
 
-def write_run_report(model, cfg: dict, out_dir: str | Path, *, root=None, generator=None) -> dict | None:
+def write_run_report(model, cfg: dict, out_dir: str | Path, *, root=None, rng=None) -> dict | None:
     "Write the end-of-run report for `model` trained with run config `cfg` into `out_dir`; `None` if it has none."
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    if isinstance(model, TextLatentEBM): return _text_report(model, cfg, out, root, generator)
-    if cfg['data'].get('kind') in ('images', 'anomaly'): return _image_report(model, cfg, out, root, generator)
+    if cfg['data'].get('kind') == 'text': return _text_report(model, cfg, out, root, rng)
+    if cfg['data'].get('kind') in ('images', 'anomaly'): return _image_report(model, cfg, out, root, rng)
     return None

@@ -13,8 +13,7 @@ import torch
 import torch.distributed as dist
 from torch import Tensor, nn
 
-from . import __version__
-from .core import (CKPT_FORMAT, check_positive, check_range, make_generator, module_device, read_checkpoint,
+from .core import (check_positive, check_range, make_rng, module_device, read_checkpoint, save_checkpoint,
                               save_images)
 from .accel import CaptureError, GraphCache, StaticGraph, accelerate, set_capturable
 from .evaluate import REPORT_FILES
@@ -23,8 +22,7 @@ log = logging.getLogger('shortrun_nb')
 
 # %% auto #0
 __all__ = ['log', 'RUN_FILES', 'LOCK_FILE', 'train_iteration', 'WeightAverage', 'iteration_runner', 'save_samples',
-           'CheckpointError', 'save_checkpoint', 'RunFolderError', 'RunFolder', 'TrainingDiverged', 'Interrupted',
-           'resume_changes', 'FitResult', 'fit']
+           'RunFolderError', 'RunFolder', 'TrainingDiverged', 'Interrupted', 'resume_changes', 'FitResult', 'fit']
 
 # %% ../nbs/12_fit.ipynb #9638192c
 def _dist_info() -> tuple[int, int]:
@@ -38,10 +36,10 @@ def _average_gradients(params: list[Tensor], world: int):
     flat /= world
     for g, v in zip(grads, torch.split(flat, [g.numel() for g in grads])): g.copy_(v.view_as(g))
 
-def train_iteration(model: nn.Module, opts: list, batch, generator: torch.Generator, params: list[Tensor],
+def train_iteration(model: nn.Module, opts: list, batch, rng: torch.Generator, params: list[Tensor],
                     world: int = 1) -> dict:
     "One iteration: `train_step`, backward, gradient averaging over `world` processes, optimizer steps; returns stats."
-    stats = model.train_step(batch, generator=generator)
+    stats = model.train_step(batch, rng=rng)
     for o in opts: o.zero_grad(set_to_none=True)
     stats['loss'].backward()
     _average_gradients(params, world)
@@ -78,8 +76,8 @@ class WeightAverage:
 # %% ../nbs/12_fit.ipynb #ac32989e
 class _Stepper:
     "Runs iterations (and the weight average's step): eagerly, or replayed from graphs keyed by batch shape and rates."
-    def __init__(self, model, opts, generator, params, world: int, plan: dict, ema: WeightAverage | None):
-        self.model, self.opts, self.gen = model, opts, generator
+    def __init__(self, model, opts, rng, params, world: int, plan: dict, ema: WeightAverage | None):
+        self.model, self.opts, self.gen = model, opts, rng
         self.params, self.world, self.plan = params, world, plan
         self.ema, self.graphs, self.lrs = ema, GraphCache(max_graphs=4) if plan['iteration_graphs'] else None, None
 
@@ -122,14 +120,14 @@ def _fast_plan(model: nn.Module, fast: bool | None, world: int) -> dict:
                 why='CUDA: whole iterations in CUDA graphs' if cuda else 'fast=True on CPU: eager replay')
 
 # %% ../nbs/12_fit.ipynb #f5b73524
-def iteration_runner(model: nn.Module, opts: list, generator: torch.Generator, *, fast: bool | None = None,
+def iteration_runner(model: nn.Module, opts: list, rng: torch.Generator, *, fast: bool | None = None,
                      world: int = 1, ema: float | None = None) -> _Stepper:
     "A callable `batch -> stats` running learning iterations of `model` on the path `fast` asks for (see `_fast_plan`)."
     plan = _fast_plan(model, fast, world)
     if plan['path'] == 'fast': accelerate(model, cpu_replay=module_device(model).type != 'cuda')
     set_capturable(opts, plan['iteration_graphs'] and module_device(model).type == 'cuda')
     params = [p for o in opts for g in o.param_groups for p in g['params']]
-    return _Stepper(model, opts, generator, params, world, plan, WeightAverage(model, ema) if ema else None)
+    return _Stepper(model, opts, rng, params, world, plan, WeightAverage(model, ema) if ema else None)
 
 # %% ../nbs/12_fit.ipynb #e1f2817b
 def _set_lr(opts, it: int, scale: float, lr_decay: float, decay_every: int):
@@ -139,8 +137,8 @@ def _set_lr(opts, it: int, scale: float, lr_decay: float, decay_every: int):
 
 # %% ../nbs/12_fit.ipynb #2d22ceb2
 class _Batches:
-    def __init__(self, data, generator, device):
-        self.data, self.g, self.device, self.it, self.epoch = data, generator, device, None, None
+    def __init__(self, data, rng, device):
+        self.data, self.g, self.device, self.it, self.epoch = data, rng, device, None, None
         self.sampled = callable(getattr(data, 'sample', None))
 
     def get(self, it: int):
@@ -169,36 +167,6 @@ def save_samples(samples, path: str | Path) -> Path:
     ax.set_aspect('equal')
     fig.savefig(path.with_suffix('.png'), dpi=80)
     return path.with_suffix('.png')
-
-# %% ../nbs/12_fit.ipynb #2b70f141
-class CheckpointError(OSError):
-    "A checkpoint could not be written (the previous one, if any, is intact)."
-
-def _fsync_dir(folder: Path):
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-        try: os.fsync(fd)
-        finally: os.close(fd)
-    except OSError: pass   # not every platform syncs folders
-
-def save_checkpoint(path: str | Path, state: dict) -> Path:
-    "Atomically write `state` (tensors and plain values) to `path`."
-    path = Path(path)
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, 'wb') as f:
-            torch.save(dict(state, format=CKPT_FORMAT, version=__version__), f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    except OSError as e:
-        kept = ' (the previous checkpoint is intact)' if path.exists() else ''
-        raise CheckpointError(f"could not write the checkpoint {path}: {e.strerror or e}{kept}") from None
-    finally:
-        if tmp.exists(): tmp.unlink()
-    return path
 
 # %% ../nbs/12_fit.ipynb #08e4cbe1
 RUN_FILES = (('checkpoint.pt', 'metrics.jsonl', 'config.json', 'summary.json', 'eval.json', 'samples', 'tb')
@@ -455,7 +423,7 @@ class _Trainer:
         self.callback, self.rank, self.world = callback, rank, world
         self.device = module_device(model)
         self.st = _State(model, model.configure_optimizers(),
-                         make_generator(fit_args['seed'] * 1_000_003 + rank, self.device))
+                         make_rng(fit_args['seed'] * 1_000_003 + rank, self.device))
         self.params = [p for o in self.st.opts for g in o.param_groups for p in g['params']]
         self.result = FitResult(plan=plan)
         self.batches = _Batches(data, self.st.gen, self.device)
@@ -545,9 +513,9 @@ class _Trainer:
 
     def samples(self):
         if self.rank == 0 and self.out and self.a['sample_every'] and self.st.it % self.a['sample_every'] == 0:
-            g = make_generator(self.a['seed'] + 12345, self.device)
+            g = make_rng(self.a['seed'] + 12345, self.device)
             with self.st.ema.applied(self.model) if self.st.ema else contextlib.nullcontext():
-                save_samples(self.model.sample(self.a['n_samples'], generator=g),
+                save_samples(self.model.sample(self.a['n_samples'], rng=g),
                              self.out/'samples'/f'{self.st.it:07d}')
 
 # %% ../nbs/12_fit.ipynb #8b04310b

@@ -4,6 +4,8 @@
 
 # %% ../nbs/01_langevin.ipynb #d5d49cc6
 from __future__ import annotations
+import math
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import torch
@@ -12,23 +14,23 @@ from torch import Tensor
 from .core import check_finite, check_positive, get_device
 
 # %% auto #0
-__all__ = ['init_uniform', 'init_gaussian', 'chain_schedule', 'check_chain_params', 'langevin']
+__all__ = ['init_uniform', 'init_gaussian', 'chain_schedule', 'check_chain_params', 'check_bounds', 'langevin', 'Chain']
 
 # %% ../nbs/01_langevin.ipynb #e45d6b06
 def _shape(shape) -> tuple:
     return (shape,) if isinstance(shape, int) else tuple(shape)
 
-def _device(device, generator):
-    return generator.device if generator is not None and device is None else get_device(device or 'cpu')
+def _device(device, rng):
+    return rng.device if rng is not None and device is None else get_device(device or 'cpu')
 
 def init_uniform(n: int, shape, *, low: float = -1., high: float = 1., device=None,
-                 generator: torch.Generator | None = None) -> Tensor:
+                 rng: torch.Generator | None = None) -> Tensor:
     "`n` points uniform on `[low, high]` with per-point `shape` (the short-run chain's start for images)."
-    return torch.rand((n, *_shape(shape)), device=_device(device, generator), generator=generator) * (high - low) + low
+    return torch.rand((n, *_shape(shape)), device=_device(device, rng), generator=rng) * (high - low) + low
 
-def init_gaussian(n: int, shape, *, std: float = 1., device=None, generator: torch.Generator | None = None) -> Tensor:
+def init_gaussian(n: int, shape, *, std: float = 1., device=None, rng: torch.Generator | None = None) -> Tensor:
     "`n` points from $\\mathcal N(0, \\text{std}^2 I)$ with per-point `shape` (the start for latent chains)."
-    return torch.randn((n, *_shape(shape)), device=_device(device, generator), generator=generator) * std
+    return torch.randn((n, *_shape(shape)), device=_device(device, rng), generator=rng) * std
 
 # %% ../nbs/01_langevin.ipynb #098af9db
 def _per_step(name: str, v, n_steps: int, zero: bool) -> list[float]:
@@ -49,6 +51,15 @@ def check_chain_params(n_steps, step_size, noise) -> tuple[list[float], list[flo
     check_positive('n_steps', n_steps, integer=True)
     return _per_step('step_size', step_size, n_steps, False), _per_step('noise', noise, n_steps, True)
 
+def check_bounds(bounds) -> tuple[float, float] | None:
+    "`bounds` as a `(low, high)` pair of finite numbers with `low < high`, or `None`."
+    if bounds is None: return None
+    ok = isinstance(bounds, (list, tuple)) and len(bounds) == 2 and all(
+        isinstance(b, (int, float)) and not isinstance(b, bool) and math.isfinite(b) for b in bounds)
+    if not ok or not bounds[0] < bounds[1]:
+        raise ValueError(f"bounds must be (low, high) with finite low < high, got {bounds!r}")
+    return float(bounds[0]), float(bounds[1])
+
 def _check_start(x0, n_steps, eps):
     if not isinstance(x0, Tensor) or not x0.is_floating_point():
         raise TypeError(f"x0 must be a floating-point tensor, got {type(x0).__name__}"
@@ -61,10 +72,11 @@ def _check_start(x0, n_steps, eps):
 # %% ../nbs/01_langevin.ipynb #a3f2b30c
 def langevin(energy: Callable[..., Tensor], x0: Tensor, n_steps: int, step_size: float | Sequence[float],
              noise: float | Sequence[float], *, inputs: tuple = (), callback: Callable[[dict], None] | None = None,
-             create_graph: bool = False, generator: torch.Generator | None = None, eps: Tensor | None = None,
+             create_graph: bool = False, rng: torch.Generator | None = None, eps: Tensor | None = None,
              bounds: tuple[float, float] | None = None, check: bool = True) -> Tensor:
     "The state after `n_steps` of $x \\leftarrow x - \\eta\\,\\nabla_x E(x, \\dots) + \\tau\\,\\epsilon$ from `x0`."
     steps, noises = check_chain_params(n_steps, step_size, noise)
+    bounds = check_bounds(bounds)
     _check_start(x0, n_steps, eps)
     if check: check_finite(x0, 'the chain start x0')
     x = x0 if not create_graph or x0.requires_grad else x0.detach().requires_grad_()
@@ -79,7 +91,7 @@ def langevin(energy: Callable[..., Tensor], x0: Tensor, n_steps: int, step_size:
             x_new = x - eta * g
             if tau:
                 z = (eps[i] if eps is not None
-                     else torch.randn(x.shape, device=x.device, dtype=x.dtype, generator=generator))
+                     else torch.randn(x.shape, device=x.device, dtype=x.dtype, generator=rng))
                 x_new = x_new + tau * z
             if bounds is not None: x_new = x_new.clamp(*bounds)
             if callback is not None: callback(dict(i=i, x=x_new.detach(), energy=e.detach(), grad=g.detach()))
@@ -87,3 +99,36 @@ def langevin(energy: Callable[..., Tensor], x0: Tensor, n_steps: int, step_size:
     x = x if create_graph else x.detach()
     if check: check_finite(x, f'the chain state after {n_steps} steps')
     return x
+
+# %% ../nbs/01_langevin.ipynb #866a1fd3
+@dataclass(frozen=True)
+class Chain:
+    "A short-run chain: `n_steps` Langevin steps of `step_size` and `noise` (numbers or schedules), inside `bounds`."
+    n_steps: int
+    step_size: float | Sequence[float]
+    noise: float | Sequence[float]
+    bounds: tuple[float, float] | None = None
+
+    def __post_init__(self):
+        for name in ('step_size', 'noise'):   # lists (from a config) become tuples, so a Chain is hashable
+            if isinstance(getattr(self, name), list): object.__setattr__(self, name, tuple(getattr(self, name)))
+        object.__setattr__(self, 'bounds', check_bounds(self.bounds))
+        self.schedule()
+
+    def schedule(self, n_steps: int | None = None) -> tuple[list[float], list[float]]:
+        "Per-step step sizes and noises of a run of `n_steps` steps (default: this chain's), checked."
+        n = self.n_steps if n_steps is None else n_steps
+        check_positive('n_steps', n, integer=True)
+        return check_chain_params(n, chain_schedule(self.step_size, n), chain_schedule(self.noise, n))
+
+    def __call__(self, energy: Callable[..., Tensor], x0: Tensor, *, n_steps: int | None = None,
+                 runner: Callable = langevin, **kw) -> Tensor:
+        "Run the chain from `x0` with `runner` (`langevin`'s keyword arguments pass through)."
+        steps, noises = self.schedule(n_steps)
+        return runner(energy, x0, len(steps), steps, noises, bounds=self.bounds, **kw)
+
+    @classmethod
+    def textbook(cls, n_steps: int, s: float | Sequence[float], temperature: float = 1.0, **kw) -> 'Chain':
+        "The textbook chain of scale `s` (a number or a schedule): step size $s^2/2$, noise `temperature`·$s$."
+        if isinstance(s, (list, tuple)): return cls(n_steps, [v * v / 2 for v in s], [temperature * v for v in s], **kw)
+        return cls(n_steps, s * s / 2, temperature * s, **kw)

@@ -4,147 +4,178 @@
 
 # %% ../nbs/06_latent_ebm.ipynb #4907e264
 from __future__ import annotations
-from typing import Sequence
 
 import torch
 from torch import Tensor, nn
 
-from .core import check_batch, check_positive, module_device
-from .langevin import chain_schedule, check_chain_params, init_gaussian, langevin
-from .nets import build_net
+from .core import Buildable, check_batch, check_positive, module_device, patch_to
+from .langevin import Chain, init_gaussian, langevin
 
 # %% auto #0
-__all__ = ['Schedule', 'LatentEBM']
+__all__ = ['LatentEBM']
 
 # %% ../nbs/06_latent_ebm.ipynb #5c62f934
-Schedule = float | Sequence[float]   # a chain setting: one number, or per-step values whose last one repeats
-
-class LatentEBM(nn.Module):
-    "LEBM: `generator` $g_\\beta$, EBM prior `prior_energy` $E_\\alpha$ on `nz`-dim $z$, learned with short-run chains."
-    def __init__(self, prior_energy: nn.Module, generator: nn.Module, nz: int, *, prior_steps: int = 60,
-                 prior_step_size: Schedule = 0.08, prior_noise: Schedule = 0.4, post_steps: int = 20,
-                 post_step_size: Schedule = 0.005, post_noise: Schedule = 0.1, sigma: float = 0.3,
-                 prior_sigma: float = 1.0, use_prior: bool = True, lr_prior: float = 2e-5, lr_generator: float = 1e-4,
-                 betas: tuple = (0.5, 0.999)):
+class LatentEBM(Buildable, kind='lebm'):
+    "LEBM: a `generator` $g_\\beta$ with an EBM prior `prior_energy` $E_\\alpha$ on `nz`-dim $z$, learned by short-run MCMC."
+    def __init__(self, prior_energy: nn.Module, generator: nn.Module, nz: int, *,
+                 prior_chain: Chain | dict = Chain.textbook(60, 0.4), post_chain: Chain | dict = Chain.textbook(20, 0.1),
+                 sigma: float = 0.3, prior_sigma: float = 1.0, use_prior: bool = True, lr_prior: float = 2e-5,
+                 lr_generator: float = 1e-4, betas: tuple = (0.5, 0.999)):
         super().__init__()
-        check_chain_params(prior_steps, *(chain_schedule(v, prior_steps) for v in (prior_step_size, prior_noise)))
-        check_chain_params(post_steps, *(chain_schedule(v, post_steps) for v in (post_step_size, post_noise)))
+        check_positive('nz', nz, integer=True)
         for name, v in (('sigma', sigma), ('prior_sigma', prior_sigma), ('lr_prior', lr_prior),
                         ('lr_generator', lr_generator)):
             check_positive(name, v)
         self.prior_energy, self.generator, self.nz = prior_energy, generator, nz
-        self.prior_steps, self.prior_step_size, self.prior_noise = prior_steps, prior_step_size, prior_noise
-        self.post_steps, self.post_step_size, self.post_noise = post_steps, post_step_size, post_noise
+        self.prior_chain, self.post_chain = (c if isinstance(c, Chain) else Chain(**c) for c in (prior_chain, post_chain))
         self.sigma, self.prior_sigma, self.use_prior = sigma, prior_sigma, use_prior
         self.lr_prior, self.lr_generator, self.betas = lr_prior, lr_generator, tuple(betas)
         self.sample_shape = tuple(getattr(generator, 'out_shape', ()))
-        self.chain = langevin
+        self.langevin = langevin   # the function chains run with; the fast path (`11_accel`) swaps in its drop-in
+
+    @property
+    def chain(self) -> Chain:
+        "The chain that samples the model — for every learner `model.chain`; here the prior chain."
+        return self.prior_chain
 
     @classmethod
-    def from_config(cls, spec: dict) -> 'LatentEBM':
-        "Build from `{'kind': 'lebm', 'nz': ..., 'prior': {...}, 'generator': {...}, **kwargs}`."
-        spec = _upgrade_chain_keys({k: v for k, v in spec.items() if k != 'kind'})
-        return cls(build_net(spec.pop('prior')), build_net(spec.pop('generator')), **spec)
+    def upgrade(cls, spec: dict) -> dict:
+        "Read older configs: `prior` for the energy, chains as `prior_steps`/`_step_size`/`_noise` (0.1: scale only)."
+        spec = dict(spec)
+        if 'prior' in spec: spec['prior_energy'] = spec.pop('prior')
+        for c in ('prior', 'post'):
+            if f'{c}_steps' not in spec: continue
+            steps, size, noise = (spec.pop(f'{c}_{k}', None) for k in ('steps', 'step_size', 'noise'))
+            spec[f'{c}_chain'] = (Chain.textbook(steps, size) if noise is None   # 0.1: step_size held the scale s
+                                  else Chain(steps, size, noise))
+        return spec
 
-    # the densities
-    def prior_energy_total(self, z: Tensor) -> Tensor:
-        "$U(z) = E_\\alpha(z) + \\|z\\|^2/(2\\sigma_p^2)$ per example ($E_\\alpha$ left out when `use_prior=False`)."
-        u = z.flatten(1).pow(2).sum(1) / (2 * self.prior_sigma**2)
-        return u + self.prior_energy(z) if self.use_prior else u
+# %% ../nbs/06_latent_ebm.ipynb #ebde8dc4
+@patch_to(LatentEBM)
+def prior_energy_total(self, z: Tensor) -> Tensor:
+    "$U(z) = E_\\alpha(z) + \\|z\\|^2/(2\\sigma_p^2)$ per example ($E_\\alpha$ left out when `use_prior=False`)."
+    u = z.flatten(1).pow(2).sum(1) / (2 * self.prior_sigma**2)
+    return u + self.prior_energy(z) if self.use_prior else u
 
-    def nll(self, z: Tensor, x: Tensor) -> Tensor:
-        "$-\\log p_\\beta(x|z)$ up to a constant, per example: $\\|x - g_\\beta(z)\\|^2/(2\\sigma^2)$."
-        return (x - self.generator(z)).flatten(1).pow(2).sum(1) / (2 * self.sigma**2)
+@patch_to(LatentEBM)
+def nll(self, z: Tensor, x: Tensor) -> Tensor:
+    "$-\\log p_\\beta(x|z)$ up to a constant, per example: $\\|x - g_\\beta(z)\\|^2/(2\\sigma^2)$."
+    return (x - self.generator(z)).flatten(1).pow(2).sum(1) / (2 * self.sigma**2)
 
-    def posterior_energy(self, z: Tensor, x: Tensor) -> Tensor:
-        "$U(z|x) = -\\log p_\\beta(x|z) + U(z)$ per example."
-        return self.nll(z, x) + self.prior_energy_total(z)
+@patch_to(LatentEBM)
+def posterior_energy(self, z: Tensor, x: Tensor) -> Tensor:
+    "$U(z|x) = -\\log p_\\beta(x|z) + U(z)$ per example."
+    return self.nll(z, x) + self.prior_energy_total(z)
 
-    def generator_loss(self, z: Tensor, x: Tensor) -> tuple[Tensor, dict]:
-        "The generator's loss on posterior samples (squared error summed per example, as the official code), and stats."
-        x_hat = self.generator(z)
-        return (x_hat - x).pow(2).flatten(1).sum(1).mean(), dict(mse=(x_hat.detach() - x).pow(2).mean())
+@patch_to(LatentEBM)
+def generator_loss(self, z: Tensor, x: Tensor) -> tuple[Tensor, dict]:
+    "The generator's loss on posterior samples (squared error summed per example, as the official code), and stats."
+    x_hat = self.generator(z)
+    return (x_hat - x).pow(2).flatten(1).sum(1).mean(), dict(mse=(x_hat.detach() - x).pow(2).mean())
 
-    def check_x(self, x: Tensor):
-        "Raise a clear error unless `x` is a batch of this model's images."
-        check_batch(x, self.sample_shape, 'x')
+@patch_to(LatentEBM)
+def check_x(self, x: Tensor):
+    "Raise a clear error unless `x` is a batch of this model's images."
+    check_batch(x, self.sample_shape, 'x', dtype=next(self.parameters()).dtype)
 
-    # the two chains
-    def init_z(self, n: int, generator: torch.Generator | None = None) -> Tensor:
-        "`n` chain starts from $\\mathcal N(0, \\sigma_p^2 I)$."
-        return init_gaussian(n, self.nz, std=self.prior_sigma, device=module_device(self), generator=generator)
+# %% ../nbs/06_latent_ebm.ipynb #bb1eb67e
+@patch_to(LatentEBM)
+def init_noise(self, n: int, rng: torch.Generator | None = None) -> Tensor:
+    "`n` chain starts from $\\mathcal N(0, \\sigma_p^2 I)$."
+    return init_gaussian(n, self.nz, std=self.prior_sigma, device=module_device(self), rng=rng)
 
-    def sample_prior(self, n: int, *, generator=None, n_steps: int | None = None, callback=None,
+@patch_to(LatentEBM)
+def chain_energy(self, z: Tensor) -> Tensor:
+    "The energy the sampling (prior) chain descends, $U(z)$."
+    return self.prior_energy_total(z)
+
+@patch_to(LatentEBM)
+def chain_states(self, noise: Tensor, *, rng: torch.Generator | None = None, n_steps: int | None = None,
+                 eps: Tensor | None = None, callback=None, create_graph: bool = False, check: bool = True) -> Tensor:
+    "The prior chain's state after `n_steps` (default $K_0$) steps from `noise`; `noise` itself for a Gaussian prior."
+    check_batch(noise, (self.nz,), 'noise (the prior chain start)', dtype=next(self.parameters()).dtype)
+    if not self.use_prior:
+        if n_steps is not None or callback is not None:
+            raise ValueError("this model's prior is the plain Gaussian (use_prior=False): it has no chain to run")
+        return noise
+    return self.prior_chain(self.prior_energy_total, noise, n_steps=n_steps, runner=self.langevin, rng=rng, eps=eps,
+                            callback=callback, create_graph=create_graph, check=check)
+
+@patch_to(LatentEBM)
+def sample_prior(self, n: int, *, rng=None, n_steps: int | None = None, callback=None, check: bool = True) -> Tensor:
+    "`n` latents from the short-run prior chain ($K_0$ steps on $U(z)$); exact Gaussian draws if `use_prior=False`."
+    return self.chain_states(self.init_noise(n, rng), rng=rng, n_steps=n_steps, callback=callback, check=check)
+
+@patch_to(LatentEBM)
+def sample_posterior(self, x: Tensor, *, rng=None, n_steps: int | None = None, callback=None,
                      check: bool = True) -> Tensor:
-        "`n` latents from the short-run prior chain ($K_0$ steps on $U(z)$); exact Gaussian draws if `use_prior=False`."
-        z0 = self.init_z(n, generator)
-        if not self.use_prior: return z0
-        k = self.prior_steps if n_steps is None else n_steps
-        return self.chain(self.prior_energy_total, z0, k, chain_schedule(self.prior_step_size, k),
-                          chain_schedule(self.prior_noise, k), generator=generator, callback=callback, check=check)
-
-    def sample_posterior(self, x: Tensor, *, generator=None, n_steps: int | None = None, callback=None,
-                         check: bool = True) -> Tensor:
-        "Latent vectors for observations `x` from the short-run posterior chain ($K_1$ steps on $U(z|x)$)."
-        self.check_x(x)
-        k = self.post_steps if n_steps is None else n_steps
-        return self.chain(self.posterior_energy, self.init_z(len(x), generator), k,
-                          chain_schedule(self.post_step_size, k), chain_schedule(self.post_noise, k), inputs=(x,),
-                          generator=generator, callback=callback, check=check)
-
-    # what the model is for
-    @torch.no_grad()
-    def decode(self, z: Tensor):
-        "What $z$ generates: the images $g_\\beta(z)$."
-        return self.generator(z)
-
-    def sample(self, n: int, *, generator=None, n_steps: int | None = None):
-        "`n` samples $g_\\beta(z)$, $z$ from the prior chain."
-        return self.decode(self.sample_prior(n, generator=generator, n_steps=n_steps))
-
-    def reconstruct(self, x: Tensor, *, generator=None, n_steps: int | None = None) -> tuple:
-        "`(g(z), z)` for $z$ from the posterior chain given `x`."
-        z = self.sample_posterior(x, generator=generator, n_steps=n_steps)
-        return self.decode(z), z
-
-    def anomaly_score(self, x: Tensor, *, generator=None, n_steps: int | None = None) -> Tensor:
-        "Per-example anomaly score $U(z|x)$ at a posterior sample $z$ (higher = more anomalous)."
-        z = self.sample_posterior(x, generator=generator, n_steps=n_steps)
-        with torch.no_grad(): return self.posterior_energy(z, x)
-
-    # learning
-    def train_step(self, batch: Tensor, *, generator=None) -> dict[str, Tensor]:
-        "One LEBM learning step's loss and statistics (no backward, no optimizer step)."
-        z_post = self.sample_posterior(batch, generator=generator, check=False)
-        z_prior = self.sample_prior(len(batch), generator=generator, check=False)
-        loss_g, g_stats = self.generator_loss(z_post, batch)
-        e_post, e_prior = self.prior_energy(z_post).mean(), self.prior_energy(z_prior).mean()
-        loss_e = e_post - e_prior if self.use_prior else torch.zeros_like(loss_g)
-        out = dict(loss=loss_g + loss_e, loss_g=loss_g.detach(), loss_e=loss_e.detach(), **g_stats,
-                   energy_post=e_post.detach(), energy_prior=e_prior.detach(), gap=(e_prior - e_post).detach(),
-                   z_post_norm=z_post.norm(dim=1).mean(), z_prior_norm=z_prior.norm(dim=1).mean(),
-                   post_grad_norm=_end_grad_norm(self.posterior_energy, z_post, batch))
-        if self.use_prior: out['prior_grad_norm'] = _end_grad_norm(self.prior_energy_total, z_prior)
-        return out
-
-    def configure_optimizers(self) -> list[torch.optim.Optimizer]:
-        "Adam for the generator, and for the prior energy unless the prior is switched off."
-        opts = [torch.optim.Adam(self.generator.parameters(), lr=self.lr_generator, betas=self.betas)]
-        if self.use_prior:
-            opts.append(torch.optim.Adam(self.prior_energy.parameters(), lr=self.lr_prior, betas=self.betas))
-        return opts
+    "Latent vectors for observations `x` from the short-run posterior chain ($K_1$ steps on $U(z|x)$)."
+    self.check_x(x)
+    return self.post_chain(self.posterior_energy, self.init_noise(len(x), rng), n_steps=n_steps, runner=self.langevin,
+                           inputs=(x,), rng=rng, callback=callback, check=check)
 
 # %% ../nbs/06_latent_ebm.ipynb #78e2bf9d
+@patch_to(LatentEBM)
+@torch.no_grad()
+def decode(self, z: Tensor):
+    "What $z$ generates: the images $g_\\beta(z)$."
+    return self.generator(z)
+
+@patch_to(LatentEBM)
+def sample(self, n: int, *, rng=None, n_steps: int | None = None, callback=None):
+    "`n` samples $g_\\beta(z)$, $z$ from the prior chain."
+    return self.decode(self.sample_prior(n, rng=rng, n_steps=n_steps, callback=callback))
+
+@patch_to(LatentEBM)
+def chain_eps(self, n: int = 1, rng: torch.Generator | None = None) -> Tensor:
+    "Noise for the prior chain's $K_0$ steps, shape `(K0, n, nz)` (`n=1`: shared by a whole batch)."
+    return torch.randn((self.chain.n_steps, n, self.nz), device=module_device(self), generator=rng)
+
+@patch_to(LatentEBM)
+def generate(self, noise: Tensor, eps: Tensor, *, create_graph: bool = False):
+    "$g_\\beta$ of the prior chain's end from `noise`, its injected noise fixed to `eps`."
+    k = self.chain.n_steps
+    return self.decode(self.chain_states(noise, eps=eps.expand(k, *noise.shape) if self.use_prior else None,
+                                         create_graph=create_graph))
+
+@patch_to(LatentEBM)
+def reconstruct(self, x: Tensor, *, rng=None, n_steps: int | None = None) -> tuple:
+    "`(g(z), z)` for $z$ from the posterior chain given `x`."
+    z = self.sample_posterior(x, rng=rng, n_steps=n_steps)
+    return self.decode(z), z
+
+@patch_to(LatentEBM)
+def anomaly_score(self, x: Tensor, *, rng=None, n_steps: int | None = None) -> Tensor:
+    "Per-example anomaly score $U(z|x)$ at a posterior sample $z$ (higher = more anomalous)."
+    z = self.sample_posterior(x, rng=rng, n_steps=n_steps)
+    with torch.no_grad(): return self.posterior_energy(z, x)
+
+# %% ../nbs/06_latent_ebm.ipynb #c34f8c5e
 def _end_grad_norm(energy, z: Tensor, *inputs) -> Tensor:
     "Mean per-example norm of $\\nabla_z$ `energy(z, *inputs)` at the chain's end point `z`."
     z = z.detach().requires_grad_()
     g, = torch.autograd.grad(energy(z, *inputs).sum(), z)
     return g.flatten(1).norm(dim=1).mean()
 
-def _upgrade_chain_keys(spec: dict) -> dict:
-    "Read a pre-0.2 config: `*_step_size` held the scale $s$ (step $s^2/2$, noise $s$) and there was no `*_noise`."
-    for chain in ('prior', 'post'):
-        if f'{chain}_step_size' in spec and f'{chain}_noise' not in spec:
-            s = spec[f'{chain}_step_size']
-            spec[f'{chain}_step_size'], spec[f'{chain}_noise'] = s * s / 2, s
-    return spec
+@patch_to(LatentEBM)
+def train_step(self, batch: Tensor, *, rng=None) -> dict[str, Tensor]:
+    "One LEBM learning step's loss and statistics (no backward, no optimizer step)."
+    z_post = self.sample_posterior(batch, rng=rng, check=False)
+    z_prior = self.sample_prior(len(batch), rng=rng, check=False)
+    loss_g, g_stats = self.generator_loss(z_post, batch)
+    e_post, e_prior = self.prior_energy(z_post).mean(), self.prior_energy(z_prior).mean()
+    loss_e = e_post - e_prior if self.use_prior else torch.zeros_like(loss_g)
+    out = dict(loss=loss_g + loss_e, loss_g=loss_g.detach(), loss_e=loss_e.detach(), **g_stats,
+               energy_post=e_post.detach(), energy_prior=e_prior.detach(), gap=(e_prior - e_post).detach(),
+               z_post_norm=z_post.norm(dim=1).mean(), z_prior_norm=z_prior.norm(dim=1).mean(),
+               post_grad_norm=_end_grad_norm(self.posterior_energy, z_post, batch))
+    if self.use_prior: out['prior_grad_norm'] = _end_grad_norm(self.prior_energy_total, z_prior)
+    return out
+
+@patch_to(LatentEBM)
+def configure_optimizers(self) -> list[torch.optim.Optimizer]:
+    "Adam for the generator, and for the prior energy unless the prior is switched off."
+    opts = [torch.optim.Adam(self.generator.parameters(), lr=self.lr_generator, betas=self.betas)]
+    if self.use_prior:
+        opts.append(torch.optim.Adam(self.prior_energy.parameters(), lr=self.lr_prior, betas=self.betas))
+    return opts

@@ -14,7 +14,7 @@ from torch import Tensor, nn
 from torchvision.models.inception import (Inception3, InceptionA, InceptionB, InceptionC, InceptionD, InceptionE,
                                           InceptionAux, BasicConv2d)
 
-from .core import (DEFAULT_DATA_ROOT, asset_path, get_device, make_generator, module_device, to_float_images,
+from .core import (DEFAULT_DATA_ROOT, asset_path, get_device, make_rng, module_device, to_float_images,
                               to_uint8_images)
 from .data import PAD_ID, load_digits, load_images, trim_padding
 from .nets import LSTMGenerator
@@ -318,7 +318,7 @@ def train_judge(*, seed: int = 0, epochs: int = 30, batch_size: int = 64, lr: fl
     "Train a `DigitJudge` on the 16×16 digits' train split only; returns it in eval mode."
     train = load_digits(16, 'train')
     x, y = train.float(), train.labels
-    g = make_generator(seed)
+    g = make_rng(seed)
     torch.manual_seed(seed)
     net = DigitJudge(n_features)
     opt = torch.optim.Adam(net.parameters(), lr=lr, weight_decay=1e-4)
@@ -383,7 +383,7 @@ def train_language_model(tokens: Tensor, vocab_size: int, *, n_epochs: int = 2, 
                          emb: int = 256, hidden: int = 256, seed: int = 0, device=None):
     "An LSTM language model (`LSTMGenerator` with `nz=0`) trained by teacher forcing on padded sentences `tokens`."
     dev = get_device(device)
-    g = make_generator(seed)
+    g = make_rng(seed)
     torch.manual_seed(seed)
     lm = LSTMGenerator(vocab_size, nz=0, emb=emb, hidden=hidden).to(dev)
     opt = torch.optim.Adam(lm.parameters(), lr=lr)

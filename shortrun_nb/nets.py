@@ -10,11 +10,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .core import check_batch, check_positive, module_device
+from .core import Buildable, check_batch, check_positive, module_device
 from .data import BOS_ID, EOS_ID, PAD_ID
 
 # %% auto #0
-__all__ = ['NETS', 'ConvEnergy', 'n_params', 'MLPEnergy', 'ConvGenerator', 'MLPGenerator', 'LSTMGenerator', 'build_net']
+__all__ = ['ConvEnergy', 'n_params', 'MLPEnergy', 'ConvGenerator', 'MLPGenerator', 'LSTMGenerator']
 
 # %% ../nbs/03_nets.ipynb #27dec423
 def _n_doublings(size: int, bases=(4,)) -> tuple[int, int]:
@@ -30,7 +30,7 @@ def _check_sizes(**sizes):
     for name, v in sizes.items(): check_positive(name, v, integer=True)
 
 # %% ../nbs/03_nets.ipynb #3c2cb4bf
-class ConvEnergy(nn.Module):
+class ConvEnergy(Buildable, kind='conv_energy'):
     "SRMC's ConvNet energy for `in_channels`×`img_size`×`img_size` images; returns `(N,)` energies."
     def __init__(self, *, in_channels: int = 3, n_f: int = 64, img_size: int = 32, leak: float = 0.2):
         super().__init__()
@@ -59,7 +59,7 @@ def _act(name: str, leak: float = 0.2) -> nn.Module:
     if name not in _ACTS: raise ValueError(f"unknown activation {name!r}; choose from {list(_ACTS)}")
     return _ACTS[name](leak)
 
-class MLPEnergy(nn.Module):
+class MLPEnergy(Buildable, kind='mlp_energy'):
     "MLP energy on flattened `in_dim`-vectors: `n_hidden` layers of `hidden` units; returns `(N,)` energies."
     def __init__(self, in_dim: int, *, hidden: int = 128, n_hidden: int = 2, act: str = 'silu', leak: float = 0.2):
         super().__init__()
@@ -75,7 +75,7 @@ class MLPEnergy(nn.Module):
         return self.net(x)[:, 0]
 
 # %% ../nbs/03_nets.ipynb #e3e3c913
-class ConvGenerator(nn.Module):
+class ConvGenerator(Buildable, kind='conv_generator'):
     "LEBM's top-down generator: `nz`-vectors to `out_channels`×`img_size`×`img_size` images in [-1, 1]."
     def __init__(self, nz: int, *, out_channels: int = 3, ngf: int = 64, img_size: int = 32, leak: float = 0.2):
         super().__init__()
@@ -94,7 +94,7 @@ class ConvGenerator(nn.Module):
         return self.net(z[:, :, None, None])
 
 # %% ../nbs/03_nets.ipynb #7da5b23c
-class MLPGenerator(nn.Module):
+class MLPGenerator(Buildable, kind='mlp_generator'):
     "MLP from `nz`-vectors to images of `out_shape` (C, H, W) in [-1, 1]."
     def __init__(self, nz: int, out_shape: tuple, *, hidden: int = 256, n_hidden: int = 2, leak: float = 0.2):
         super().__init__()
@@ -110,7 +110,7 @@ class MLPGenerator(nn.Module):
         return self.net(z).view(-1, *self.out_shape)
 
 # %% ../nbs/03_nets.ipynb #7a17c432
-class LSTMGenerator(nn.Module):
+class LSTMGenerator(Buildable, kind='lstm_generator'):
     "LSTM decoder $p_\\beta(x|z)$ over `vocab_size` tokens, given an `nz`-dim $z$ (`nz=0`: a plain language model)."
     def __init__(self, vocab_size: int, nz: int = 32, *, emb: int = 256, hidden: int = 256, n_layers: int = 1):
         super().__init__()
@@ -142,7 +142,7 @@ class LSTMGenerator(nn.Module):
 
     @torch.no_grad()
     def generate(self, z: Tensor | None = None, n: int | None = None, *, max_len: int = 40, greedy: bool = True,
-                 generator: torch.Generator | None = None) -> Tensor:
+                 rng: torch.Generator | None = None) -> Tensor:
         "Token indices (N×≤max_len, padded after `<eos>`) decoded from `z` (or `n` sentences for a language model)."
         n = len(z) if z is not None else n
         dev = module_device(self)
@@ -151,21 +151,9 @@ class LSTMGenerator(nn.Module):
         for _ in range(max_len):
             logit, state = self.logits(tok, z, state)
             p = logit[:, -1].softmax(-1)
-            tok = p.argmax(-1, keepdim=True) if greedy else torch.multinomial(p, 1, generator=generator)
+            tok = p.argmax(-1, keepdim=True) if greedy else torch.multinomial(p, 1, generator=rng)
             tok = tok.masked_fill(done[:, None], PAD_ID)
             out.append(tok)
             done |= tok[:, 0] == EOS_ID
             if done.all(): break
         return torch.cat(out, 1)
-
-# %% ../nbs/03_nets.ipynb #540a73a2
-NETS = {'conv_energy': ConvEnergy, 'mlp_energy': MLPEnergy, 'conv_generator': ConvGenerator,
-        'mlp_generator': MLPGenerator, 'lstm_generator': LSTMGenerator}
-
-def build_net(spec: dict) -> nn.Module:
-    "Build a network from `{'kind': name, **kwargs}` (names in `NETS`)."
-    spec = dict(spec)
-    kind = spec.pop('kind', None)
-    if kind not in NETS: raise ValueError(f"unknown network kind {kind!r}; choose from {list(NETS)}")
-    try: return NETS[kind](**spec)
-    except TypeError as e: raise TypeError(f"bad arguments for network {kind!r}: {e}") from None

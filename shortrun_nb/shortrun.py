@@ -8,9 +8,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from .core import check_batch, check_positive, module_device
-from .langevin import langevin, init_uniform, init_gaussian, check_chain_params
-from .nets import build_net
+from .core import Buildable, check_batch, check_positive, module_device, patch_to
+from .langevin import Chain, init_gaussian, init_uniform, langevin
 
 # %% auto #0
 __all__ = ['INITS', 'ShortRunEBM']
@@ -18,64 +17,120 @@ __all__ = ['INITS', 'ShortRunEBM']
 # %% ../nbs/04_shortrun.ipynb #98f6c644
 INITS = ('uniform', 'gaussian')
 
-class ShortRunEBM(nn.Module):
-    "SRMC: an energy `energy_net` learned by ML with `n_steps`-step Langevin chains started from noise."
-    def __init__(self, energy_net: nn.Module, sample_shape: tuple | None = None, *, n_steps: int = 100,
-                 step_size: float = 1.0, noise: float = 0.01, data_noise: float = 0.03, init: str = 'uniform',
-                 init_scale: float = 1.0, clamp: bool = False, lr: float = 1e-4, betas: tuple = (0.9, 0.999)):
+class ShortRunEBM(Buildable, kind='srmc'):
+    "SRMC: an `energy` network learned by maximum likelihood with short-run Langevin chains from noise."
+    def __init__(self, energy: nn.Module, *, chain: Chain | dict = Chain(100, 1.0, 0.01), data_noise: float = 0.03,
+                 init: str = 'uniform', init_scale: float = 1.0, lr: float = 1e-4, betas: tuple = (0.9, 0.999),
+                 sample_shape: tuple | None = None):
         super().__init__()
-        check_chain_params(n_steps, step_size, noise)
         check_positive('data_noise', data_noise, zero=True)
         check_positive('lr', lr)
         check_positive('init_scale', init_scale)
         if init not in INITS: raise ValueError(f"init must be one of {INITS}, got {init!r}")
-        shape = sample_shape or getattr(energy_net, 'in_shape', None)
+        shape = sample_shape or getattr(energy, 'in_shape', None)
         if shape is None: raise ValueError("sample_shape is needed when the energy network has no `in_shape`")
-        self.energy, self.sample_shape = energy_net, tuple(shape)
-        self.n_steps, self.step_size, self.noise, self.data_noise = n_steps, step_size, noise, data_noise
-        self.init, self.init_scale, self.lr, self.betas = init, init_scale, lr, tuple(betas)
-        self.bounds = (-1.0, 1.0) if clamp else None   # `clamp`: keep chain states in the images' range
-        self.chain = langevin
+        self.energy, self.sample_shape = energy, tuple(shape)
+        self.chain = chain if isinstance(chain, Chain) else Chain(**chain)
+        self.data_noise, self.init, self.init_scale, self.lr, self.betas = data_noise, init, init_scale, lr, tuple(betas)
+        self.langevin = langevin   # the function chains run with; the fast path (`11_accel`) swaps in its drop-in
 
     @classmethod
-    def from_config(cls, spec: dict) -> 'ShortRunEBM':
-        "Build from `{'kind': 'srmc', 'net': {...}, **learner kwargs}` (what presets and checkpoints hold)."
-        spec = {k: v for k, v in spec.items() if k != 'kind'}
-        return cls(build_net(spec.pop('net')), **spec)
+    def upgrade(cls, spec: dict) -> dict:
+        "Read a config of version 0.1 (`net`; `n_steps`, `step_size`, `noise`, `clamp` at the top level)."
+        spec = dict(spec)
+        if 'net' in spec: spec['energy'] = spec.pop('net')
+        if 'n_steps' in spec:
+            spec['chain'] = dict(n_steps=spec.pop('n_steps'), step_size=spec.pop('step_size', 1.0),
+                                 noise=spec.pop('noise', 0.01), bounds=(-1, 1) if spec.pop('clamp', False) else None)
+        return spec
 
-    def forward(self, x: Tensor) -> Tensor:
-        "Energies $E_\\theta(x)$, one per example."
-        return self.energy(x)
+# %% ../nbs/04_shortrun.ipynb #d01a1922
+@patch_to(ShortRunEBM)
+def forward(self, x: Tensor) -> Tensor:
+    "Energies $E_\\theta(x)$, one per example."
+    return self.energy(x)
 
-    def init_chain(self, n: int, generator: torch.Generator | None = None) -> Tensor:
-        "`n` chain starts from $q_0$: uniform on [-s, s] or $\\mathcal N(0, s^2 I)$ with `s = init_scale`."
-        dev, s = module_device(self), self.init_scale
-        if self.init == 'uniform':
-            return init_uniform(n, self.sample_shape, low=-s, high=s, device=dev, generator=generator)
-        return init_gaussian(n, self.sample_shape, std=s, device=dev, generator=generator)
+@patch_to(ShortRunEBM)
+def chain_energy(self, x: Tensor) -> Tensor:
+    "The energy the sampling chain descends: $E_\\theta$ itself."
+    return self.energy(x)
 
-    def sample(self, n: int, *, generator: torch.Generator | None = None, n_steps: int | None = None,
-               x0: Tensor | None = None, callback=None, check: bool = True) -> Tensor:
-        "`n` short-run samples: `n_steps` (default: the learned `K`) Langevin steps from $q_0$ (or from `x0`)."
-        x0 = self.init_chain(n, generator) if x0 is None else x0
-        return self.chain(self.energy, x0, self.n_steps if n_steps is None else n_steps, self.step_size, self.noise,
-                          generator=generator, callback=callback, bounds=self.bounds, check=check)
+@patch_to(ShortRunEBM)
+def init_noise(self, n: int, rng: torch.Generator | None = None) -> Tensor:
+    "`n` chain starts from $q_0$: uniform on [-s, s] or $\\mathcal N(0, s^2 I)$ with `s = init_scale`."
+    dev, s = module_device(self), self.init_scale
+    if self.init == 'uniform': return init_uniform(n, self.sample_shape, low=-s, high=s, device=dev, rng=rng)
+    return init_gaussian(n, self.sample_shape, std=s, device=dev, rng=rng)
 
-    def train_step(self, batch: Tensor, *, generator: torch.Generator | None = None) -> dict[str, Tensor]:
-        "One SRMC learning step's loss and statistics (no backward, no optimizer step)."
-        check_batch(batch, self.sample_shape, 'batch')
-        x = batch + self.data_noise * torch.randn(batch.shape, device=batch.device, generator=generator) \
-            if self.data_noise else batch
-        x0 = self.init_chain(len(batch), generator)
-        xk = self.sample(len(batch), generator=generator, x0=x0, check=False).requires_grad_()
-        e_data, e_k = self.energy(x).mean(), self.energy(xk)
-        grad_k, = torch.autograd.grad(e_k.sum(), xk, retain_graph=True)   # the chain's drift where it stopped
-        e_samples = e_k.mean()
-        def per_example_norm(t): return t.detach().flatten(1).norm(dim=1).mean()
-        return dict(loss=e_data - e_samples, energy_data=e_data.detach(), energy_samples=e_samples.detach(),
-                    gap=(e_samples - e_data).detach(), chain_grad_norm=per_example_norm(grad_k),
-                    chain_disp=per_example_norm(xk - x0))
+# %% ../nbs/04_shortrun.ipynb #ac6402f1
+@patch_to(ShortRunEBM)
+def chain_states(self, noise: Tensor, *, rng: torch.Generator | None = None, n_steps: int | None = None,
+                 eps: Tensor | None = None, callback=None, create_graph: bool = False, check: bool = True) -> Tensor:
+    "The chain's state after `n_steps` (default: the learned $K$) steps from `noise`."
+    check_batch(noise, self.sample_shape, 'noise (the chain start)', dtype=next(self.parameters()).dtype)
+    return self.chain(self.energy, noise, n_steps=n_steps, runner=self.langevin, rng=rng, eps=eps, callback=callback,
+                      create_graph=create_graph, check=check)
 
-    def configure_optimizers(self) -> list[torch.optim.Optimizer]:
-        "Adam on the energy's parameters, as in the official code."
-        return [torch.optim.Adam(self.energy.parameters(), lr=self.lr, betas=self.betas)]
+@patch_to(ShortRunEBM)
+def decode(self, x: Tensor) -> Tensor:
+    "What a chain state generates: for SRMC, the state itself."
+    return x
+
+@patch_to(ShortRunEBM)
+def sample(self, n: int, *, rng: torch.Generator | None = None, n_steps: int | None = None, callback=None) -> Tensor:
+    "`n` short-run samples: `n_steps` (default: the learned $K$) Langevin steps from fresh noise."
+    return self.decode(self.chain_states(self.init_noise(n, rng), rng=rng, n_steps=n_steps, callback=callback))
+
+# %% ../nbs/04_shortrun.ipynb #a341e5a1
+def _per_example_norm(t: Tensor) -> Tensor: return t.detach().flatten(1).norm(dim=1).mean()
+
+@patch_to(ShortRunEBM)
+def train_step(self, batch: Tensor, *, rng: torch.Generator | None = None) -> dict[str, Tensor]:
+    "One SRMC learning step's loss and statistics (no backward, no optimizer step)."
+    check_batch(batch, self.sample_shape, 'batch', dtype=next(self.parameters()).dtype)
+    x = batch + self.data_noise * torch.randn(batch.shape, device=batch.device, generator=rng) \
+        if self.data_noise else batch
+    x0 = self.init_noise(len(batch), rng)
+    xk = self.chain_states(x0, rng=rng, check=False).requires_grad_()
+    e_data, e_k = self.energy(x).mean(), self.energy(xk)
+    grad_k, = torch.autograd.grad(e_k.sum(), xk, retain_graph=True)   # the chain's drift where it stopped
+    e_samples = e_k.mean()
+    return dict(loss=e_data - e_samples, energy_data=e_data.detach(), energy_samples=e_samples.detach(),
+                gap=(e_samples - e_data).detach(), chain_grad_norm=_per_example_norm(grad_k),
+                chain_disp=_per_example_norm(xk - x0))
+
+# %% ../nbs/04_shortrun.ipynb #5fde3fa1
+@patch_to(ShortRunEBM)
+def configure_optimizers(self) -> list[torch.optim.Optimizer]:
+    "Adam on the energy's parameters, as in the official code."
+    return [torch.optim.Adam(self.energy.parameters(), lr=self.lr, betas=self.betas)]
+
+# %% ../nbs/04_shortrun.ipynb #aa460e5c
+@patch_to(ShortRunEBM)
+def chain_eps(self, n: int = 1, rng: torch.Generator | None = None) -> Tensor:
+    "Noise for the chain's $K$ steps, shape `(K, n, *sample_shape)` (`n=1`: shared by a whole batch)."
+    return torch.randn((self.chain.n_steps, n, *self.sample_shape), device=module_device(self), generator=rng)
+
+@patch_to(ShortRunEBM)
+def generate(self, noise: Tensor, eps: Tensor, *, create_graph: bool = False) -> Tensor:
+    "$M_\\theta$(`noise`): the $K$-step chain from `noise` with its injected noise fixed to `eps`."
+    return self.decode(self.chain_states(noise, eps=eps.expand(self.chain.n_steps, *noise.shape),
+                                         create_graph=create_graph))
+
+# %% ../nbs/04_shortrun.ipynb #5803edf4
+@patch_to(ShortRunEBM)
+def reconstruct(self, x: Tensor, *, rng: torch.Generator | None = None, n_opt_steps: int = 200, lr: float = 0.05,
+                callback=None) -> tuple[Tensor, Tensor]:
+    "`(x_hat, noise)`: the noise whose $K$-step image best matches `x`, by Adam on the squared error."
+    check_batch(x, self.sample_shape, 'x', dtype=next(self.parameters()).dtype)
+    check_positive('n_opt_steps', n_opt_steps, integer=True)
+    noise, eps = self.init_noise(len(x), rng).requires_grad_(), self.chain_eps(1, rng)
+    opt = torch.optim.Adam([noise], lr=lr)
+    for i in range(n_opt_steps):
+        loss = (self.generate(noise, eps, create_graph=True) - x).pow(2).flatten(1).mean(1).sum()
+        noise.grad, = torch.autograd.grad(loss, noise)   # only the noise: parameter gradients stay untouched
+        opt.step()
+        with torch.no_grad(): noise.clamp_(-self.init_scale, self.init_scale)
+        if callback is not None: callback(i, loss.detach() / len(x))
+    noise = noise.detach()
+    return self.generate(noise, eps), noise

@@ -9,14 +9,14 @@ import torch
 from torch import Tensor, nn
 
 from .data import PAD_ID, Vocab
-from .latent import LatentEBM, _upgrade_chain_keys
-from .nets import LSTMGenerator, build_net
+from .latent import LatentEBM
+from .nets import LSTMGenerator
 
 # %% auto #0
 __all__ = ['TextLatentEBM']
 
 # %% ../nbs/07_text.ipynb #a1c81182
-class TextLatentEBM(LatentEBM):
+class TextLatentEBM(LatentEBM, kind='text_lebm'):
     "LEBM for sentences: LSTM generator $p_\\beta(x|z)$ under a latent EBM prior (`vocab`: the corpus's `Vocab.itos`)."
     def __init__(self, prior_energy: nn.Module, generator: LSTMGenerator, nz: int, *, vocab: list[str],
                  max_len: int = 40, **kw):
@@ -24,12 +24,11 @@ class TextLatentEBM(LatentEBM):
         self.vocab, self.max_len = Vocab(vocab), max_len
 
     @classmethod
-    def from_config(cls, spec: dict) -> 'TextLatentEBM':
-        "Build from `{'kind': 'text_lebm', 'vocab': [...], 'nz': ..., 'prior': {...}, 'generator': {...}, **kwargs}`."
-        spec = _upgrade_chain_keys({k: v for k, v in spec.items() if k != 'kind'})
-        vocab = spec.pop('vocab')
-        gen = build_net(dict(spec.pop('generator'), vocab_size=len(vocab)))
-        return cls(build_net(spec.pop('prior')), gen, vocab=vocab, **spec)
+    def upgrade(cls, spec: dict) -> dict:
+        "Read older configs (see `LatentEBM.upgrade`), whose generator left out the vocabulary's size."
+        spec = super().upgrade(spec)
+        spec['generator'] = {'vocab_size': len(spec['vocab']), **spec['generator']}
+        return spec
 
     def nll(self, z: Tensor, x: Tensor) -> Tensor:
         "$-\\log p_\\beta(x|z)$ per sentence."
@@ -41,10 +40,12 @@ class TextLatentEBM(LatentEBM):
         return nll.mean(), dict(nll_token=(nll.sum() / (x != PAD_ID).sum()).detach())
 
     def check_x(self, x: Tensor):
-        "Raise a clear error unless `x` is a batch of token indices."
-        if not isinstance(x, Tensor) or x.dtype != torch.long or x.ndim != 2:
-            raise ValueError(f"x must be a N×T tensor of token indices (torch.long), got "
+        "Raise a clear error unless `x` is a non-empty batch of token indices of this vocabulary."
+        if not isinstance(x, Tensor) or x.dtype != torch.long or x.ndim != 2 or x.numel() == 0:
+            raise ValueError(f"x must be a non-empty N×T tensor of token indices (torch.long), got "
                              f"{getattr(x, 'dtype', type(x).__name__)} {tuple(getattr(x, 'shape', ()))}")
+        if int(x.min()) < 0 or int(x.max()) >= len(self.vocab):
+            raise ValueError(f"x holds token indices outside this model's vocabulary of {len(self.vocab)} words")
 
     def sample_posterior(self, x: Tensor, **kw) -> Tensor:
         "Latent vectors for sentences `x` from the short-run posterior chain (cuDNN off outside training mode)."
@@ -53,7 +54,7 @@ class TextLatentEBM(LatentEBM):
         try: return super().sample_posterior(x, **kw)
         finally: torch.backends.cudnn.enabled = cudnn
 
-    def decode(self, z: Tensor, greedy: bool = True, generator=None) -> list[str]:
+    def decode(self, z: Tensor, greedy: bool = True, rng=None) -> list[str]:
         "Sentences decoded from `z`."
-        out = self.generator.generate(z, max_len=self.max_len, greedy=greedy, generator=generator)
+        out = self.generator.generate(z, max_len=self.max_len, greedy=greedy, rng=rng)
         return [self.vocab.decode(t) for t in out]

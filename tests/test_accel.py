@@ -4,12 +4,12 @@ from pathlib import Path
 import pytest, torch
 from torch import nn
 from shortrun_nb.accel import FastChain, StaticGraph, accelerate, autocast_forward
-from shortrun_nb.core import make_generator, read_checkpoint
+from shortrun_nb.core import make_rng, read_checkpoint
 from shortrun_nb.fit import fit
 from shortrun_nb.langevin import langevin, init_uniform
 from shortrun_nb.nets import ConvEnergy
 from shortrun_nb.presets import build_run
-from shortrun_nb.cli import bench
+from shortrun_nb.bench import bench
 
 class Quad(nn.Module):
     "E(x) = |x|²/2: N(0, I)."
@@ -18,15 +18,15 @@ class Quad(nn.Module):
 # ---------------------------------------------------------------- CPU: the plumbing, in replay mode
 def test_replayed_chain_is_langevin_with_its_noise_drawn_up_front():
     x0 = torch.rand(8, 3)
-    out = FastChain(cpu_replay=True)(Quad(), x0, 10, 0.1, 0.1, generator=make_generator(0))
-    g = make_generator(0)
+    out = FastChain(cpu_replay=True)(Quad(), x0, 10, 0.1, 0.1, rng=make_rng(0))
+    g = make_rng(0)
     eps = torch.randn(10, 8, 3, generator=g)
     assert torch.equal(out, langevin(Quad(), x0, 10, 0.1, 0.1, eps=eps))
 
 def test_replayed_projected_chain_keeps_its_bounds_and_keys_them():
     x0, fc, E = torch.rand(8, 3) * 2 - 1, FastChain(cpu_replay=True), Quad()
-    far = lambda b: fc(E, x0, 10, 0.1, 1.0, bounds=b, generator=make_generator(0))
-    eps = torch.randn(10, 8, 3, generator=make_generator(0))
+    far = lambda b: fc(E, x0, 10, 0.1, 1.0, bounds=b, rng=make_rng(0))
+    eps = torch.randn(10, 8, 3, generator=make_rng(0))
     assert torch.equal(far((-1., 1.)), langevin(Quad(), x0, 10, 0.1, 1.0, eps=eps, bounds=(-1., 1.)))
     assert far((-1., 1.)).abs().max() <= 1 and far(None).abs().max() > 1   # noise 1.0 leaves the box unless bounded
     assert len(fc.cache) == 2                                                # bounds are part of the graph's key
@@ -34,8 +34,8 @@ def test_replayed_projected_chain_keeps_its_bounds_and_keys_them():
 def test_fast_chain_is_eager_on_cpu_without_replay():
     x = torch.rand(8, 3)
     fc = FastChain()
-    assert torch.equal(fc(Quad(), x, 10, 0.1, 0.1, generator=make_generator(0)),
-                       langevin(Quad(), x, 10, 0.1, 0.1, generator=make_generator(0)))
+    assert torch.equal(fc(Quad(), x, 10, 0.1, 0.1, rng=make_rng(0)),
+                       langevin(Quad(), x, 10, 0.1, 0.1, rng=make_rng(0)))
     assert len(fc.cache) == 0
 
 def test_only_modules_and_their_methods_are_captured():
@@ -47,7 +47,7 @@ def test_only_modules_and_their_methods_are_captured():
 def test_cache_is_bounded_and_keyed_by_what_determines_the_graph():
     fc, E = FastChain(cpu_replay=True, max_graphs=3), Quad()
     # fresh generators: one graph
-    for i in range(50): fc(E, torch.rand(4, 2), 3, 0.1, 0.1, generator=make_generator(i))
+    for i in range(50): fc(E, torch.rand(4, 2), 3, 0.1, 0.1, rng=make_rng(i))
     assert len(fc.cache) == 1
     # nine shapes: at most three kept
     for n in range(1, 10): fc(E, torch.rand(n, 2), 3, 0.1, 0.1)
@@ -62,7 +62,7 @@ def test_accelerate_on_cpu_changes_nothing():
     cfg, a, da = build_run('digits', {'n_iters': 6, 'n_steps': 3, 'log_every': 3}, device='cpu')
     _, b, db = build_run('digits', {'n_iters': 6, 'n_steps': 3, 'log_every': 3}, device='cpu')
     accelerate(b)
-    assert b.chain is langevin
+    assert b.langevin is langevin
     fit(a, da, **cfg['fit'], progress=False)
     fit(b, db, **cfg['fit'], progress=False)
     assert all(torch.equal(x, y) for x, y in zip(a.state_dict().values(), b.state_dict().values()))
@@ -101,9 +101,9 @@ cuda = pytest.mark.cuda
 
 @cuda
 def test_graphed_chain_samples_the_right_distribution():
-    x0 = init_uniform(20_000, 2, device='cuda', generator=make_generator(0, 'cuda'))
-    g, fc, E = make_generator(1, 'cuda'), FastChain(), Quad()
-    xs = [fc(E, x0, 500, 0.005, 0.1, generator=g) for _ in range(4)]           # 2 warm-up calls, a capture, a replay
+    x0 = init_uniform(20_000, 2, device='cuda', rng=make_rng(0, 'cuda'))
+    g, fc, E = make_rng(1, 'cuda'), FastChain(), Quad()
+    xs = [fc(E, x0, 500, 0.005, 0.1, rng=g) for _ in range(4)]           # 2 warm-up calls, a capture, a replay
     assert len(fc.cache) == 1 and fc.cache.graphs[next(iter(fc.cache.graphs))].graph is not None
     for x in xs[2:]: assert abs(x.var().item() - 0.1**2 / (2 * 0.005 - 0.005**2)) < 0.05
     assert not torch.equal(xs[2], xs[3])                                           # a replay draws fresh noise
@@ -115,13 +115,13 @@ def test_posterior_depends_on_the_current_batch_on_gpu():
     from test_latent import replayed_and_eager_posteriors
     _, m, data = build_run('lebm_digits', device='cuda')
     accelerate(m)
-    g = make_generator(0, 'cuda')
+    g = make_rng(0, 'cuda')
     x1, x2 = data.sample(g), data.sample(g)
     for z, expected in replayed_and_eager_posteriors(m, (x1, x2) * 3, g):
         torch.testing.assert_close(z, expected, rtol=1e-3, atol=1e-3)
-    assert len(m.chain.cache) == 1 and m.chain.cache.graphs[next(iter(m.chain.cache.graphs))].graph is not None
-    for i in range(20): m.sample_posterior(data.sample(g), generator=make_generator(i, 'cuda'))
-    assert len(m.chain.cache) == 1                                                 # no growth per call or per generator
+    assert len(m.langevin.cache) == 1 and m.langevin.cache.graphs[next(iter(m.langevin.cache.graphs))].graph is not None
+    for i in range(20): m.sample_posterior(data.sample(g), rng=make_rng(i, 'cuda'))
+    assert len(m.langevin.cache) == 1                                              # no growth per call or per generator
 
 @cuda
 @pytest.mark.parametrize('preset, n_iters, key, tol', [('digits', 300, 'energy_data', 0.15),
@@ -160,8 +160,8 @@ def test_checkpoints_are_interchangeable_between_paths_on_gpu(tmp_path):
 def test_text_posterior_after_eval_on_gpu():
     _, m, data = build_run('text_toy', {'n': 200}, device='cuda')
     m.eval()
-    assert m.sample_posterior(data.sample(make_generator(0, 'cuda')),
-                              generator=make_generator(1, 'cuda')).shape[1] == m.nz
+    assert m.sample_posterior(data.sample(make_rng(0, 'cuda')),
+                              rng=make_rng(1, 'cuda')).shape[1] == m.nz
 
 @cuda
 def test_anomaly_auprc_fast_vs_eager():
@@ -176,6 +176,6 @@ def test_anomaly_auprc_fast_vs_eager():
     for fast in (False, None):
         cfg, m, data = build_run('lebm_mnist_anomaly', {'n_iters': 800, 'held_out': 4}, settings=settings)
         fit(m, data, **cfg['fit'], fast=fast, progress=False)
-        scores.append(anomaly_eval(m, cfg['data'], root=root, generator=make_generator(0, 'cuda'))['auprc'])
+        scores.append(anomaly_eval(m, cfg['data'], root=root, rng=make_rng(0, 'cuda'))['auprc'])
     assert abs(scores[0] - scores[1]) < 0.1, scores
     assert min(scores) > 0.4                                                       # above chance (0.35)

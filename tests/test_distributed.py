@@ -16,13 +16,13 @@ class Regression(nn.Module):
         torch.manual_seed(0)
         self.w = nn.Linear(4, 1)
     def configure_optimizers(self): return [torch.optim.Adam(self.parameters(), lr=0.05)]
-    def train_step(self, batch, generator=None):
+    def train_step(self, batch, rng=None):
         return dict(loss=(self.w(batch[:, :4])[:, 0] - batch[:, 4]).pow(2).mean())
 
 class Rows:
     "Iteration i serves rows [rank*B, (rank+1)*B) of the i-th block of a fixed table."
     def __init__(self, table, per_rank, rank): self.table, self.b, self.rank, self.i = table, per_rank, rank, 0
-    def sample(self, generator=None):
+    def sample(self, rng=None):
         block = self.table[self.i % len(self.table)]
         self.i += 1
         return block[self.rank * self.b:(self.rank + 1) * self.b]

@@ -1,10 +1,11 @@
 "fit: exact resume, checkpoints, the divergence guard, the learning-rate schedule, the CLI's train and sample."
 import json, os
 import pytest, torch
-from shortrun_nb.core import CKPT_FORMAT, make_generator, read_checkpoint
+from shortrun_nb.core import CKPT_FORMAT, make_rng, read_checkpoint
 from shortrun_nb.data import load_digits, make_loader
-from shortrun_nb.fit import fit, save_checkpoint, TrainingDiverged, CheckpointError
-from shortrun_nb.presets import build_run, load_checkpoint
+from shortrun_nb.core import WriteError, load, save_checkpoint
+from shortrun_nb.fit import fit, TrainingDiverged
+from shortrun_nb.presets import build_run
 from shortrun_nb.cli import train_main, sample_main
 
 TINY = {'n_iters': 30, 'log_every': 5, 'n_steps': 4, 'sample_every': 0, 'ckpt_every': 0}
@@ -41,7 +42,7 @@ def test_resume_without_checkpoint_is_an_error(tmp_path):
 
 def test_resume_with_other_model_is_refused(tmp_path):
     train(tmp_path/'a', 5)
-    with pytest.raises(ValueError, match=r"model.net.n_f changed \(32 → 8\)"):
+    with pytest.raises(ValueError, match=r"model.energy.n_f changed \(32 → 8\)"):
         train(tmp_path/'a', 10, resume=True, n_f=8)
 
 def test_checkpoint_loads_with_weights_only(tmp_path):
@@ -51,8 +52,8 @@ def test_checkpoint_loads_with_weights_only(tmp_path):
     assert {'model', 'optimizers', 'generators', 'generator_device', 'config', 'lr_scale', 'restarts',
             'world_size'} <= set(ck)
     assert ck['config']['model']['kind'] == 'srmc'
-    m = load_checkpoint(tmp_path/'checkpoint.pt', device='cpu')
-    assert m.sample(3, generator=make_generator(0)).shape == (3, 1, 16, 16)
+    m = load(tmp_path/'checkpoint.pt', device='cpu')
+    assert m.sample(3, rng=make_rng(0)).shape == (3, 1, 16, 16)
 
 def test_checkpoint_write_is_atomic(tmp_path, monkeypatch):
     p = save_checkpoint(tmp_path/'c.pt', {'x': torch.ones(3), 'iteration': 1})
@@ -61,7 +62,7 @@ def test_checkpoint_write_is_atomic(tmp_path, monkeypatch):
         f.write(b'partial')
         raise OSError("disk full")
     monkeypatch.setattr(torch, 'save', broken_save)
-    with pytest.raises(CheckpointError, match="disk full .*previous checkpoint is intact"):
+    with pytest.raises(WriteError, match="disk full .*previous version is intact"):
         save_checkpoint(p, {'x': torch.zeros(3), 'iteration': 2})
     assert p.read_bytes() == good                  # the old checkpoint is intact
     assert os.listdir(tmp_path) == ['c.pt']        # and no temporary file is left behind

@@ -1,6 +1,6 @@
 "Metrics with known answers; FID machinery without the Inception weights."
 import json, math, numpy as np, pytest, torch
-from shortrun_nb.core import asset_path, make_generator
+from shortrun_nb.core import asset_path, make_rng
 from shortrun_nb.data import load_digits
 from shortrun_nb.metrics import (JUDGE_FILE, gaussian_blur, judge_scores, frechet_distance, fid, feature_stats, FIDInception, load_fid_inception,
                                  find_fid_weights, auprc, auroc, active_units, perplexity,
@@ -32,7 +32,7 @@ def test_frechet_handles_singular_covariances():
 
 def test_fid_with_a_tiny_extractor():
     tiny = torch.nn.Sequential(torch.nn.Conv2d(3, 6, 3), torch.nn.AdaptiveAvgPool2d(2), torch.nn.Flatten()).eval()
-    a = torch.randint(0, 256, (300, 3, 8, 8), dtype=torch.uint8, generator=make_generator(0))
+    a = torch.randint(0, 256, (300, 3, 8, 8), dtype=torch.uint8, generator=make_rng(0))
     assert fid(a, a, tiny) == pytest.approx(0, abs=1e-8)
     assert fid(a, (a // 2), tiny) > 10 * abs(fid(a[:150], a[150:], tiny))
     # float images in [-1, 1] are quantised to uint8 first, as saving a PNG would
@@ -81,8 +81,8 @@ def test_eval_cli(tmp_path, capsys):
 def test_digit_judge_orders_real_blur_noise_and_ships_small():
     assert asset_path(JUDGE_FILE).stat().st_size < 500_000
     train = load_digits(16, 'train').float()
-    real = train[torch.randint(len(train), (1000,), generator=make_generator(0))]
-    noise = torch.rand(1000, 1, 16, 16, generator=make_generator(0)) * 2 - 1
+    real = train[torch.randint(len(train), (1000,), generator=make_rng(0))]
+    noise = torch.rand(1000, 1, 16, 16, generator=make_rng(0)) * 2 - 1
     fd = [judge_scores(x)['fd'] for x in (real, gaussian_blur(real), noise)]
     assert fd[0] < 15 < 100 < fd[1] < 1000 < fd[2], fd
     assert judge_scores(real)['confidence'] > 0.95 and judge_scores(torch.full((50, 1, 16, 16), -1.))['coverage'] < 0.11

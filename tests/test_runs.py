@@ -3,9 +3,10 @@ import json, os, signal
 from pathlib import Path
 import pytest, torch
 from conftest import cli, start_training
-from shortrun_nb.core import make_generator, read_checkpoint
+from shortrun_nb.core import make_rng, read_checkpoint
 from shortrun_nb.fit import RunFolder, fit
-from shortrun_nb.presets import build_run, export_model
+from shortrun_nb.core import load
+from shortrun_nb.presets import build_run
 from shortrun_nb.cli import train_main, sample_main, eval_main
 
 TINY = ['--n_iters', '10', '--log_every', '5', '--no-progress', '--no-report']
@@ -91,7 +92,7 @@ def test_disk_full_while_checkpointing(tmp_path, capsys, monkeypatch):
     capsys.readouterr()
     assert train(tmp_path, '--n_iters', '20', '--resume', '--ckpt_every', '5') == 1
     line = one_line(capsys.readouterr().err)
-    assert 'No space left on device' in line and 'previous checkpoint is intact' in line
+    assert 'checkpoint.pt: the disk is full' in line and 'previous version is intact' in line
     assert (tmp_path/'checkpoint.pt').read_bytes() == good
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith('.tmp')) == []
 
@@ -106,8 +107,8 @@ def test_cuda_asked_for_without_a_gpu(tmp_path):
     assert not (tmp_path/'s.png').exists() and not (tmp_path/'x').exists()
 
 @pytest.mark.parametrize('args, message', [
-    (['--steps', '-3'], '--steps must be a positive integer, got -3'),
-    (['--steps', '0'], '--steps must be a positive integer, got 0'),
+    (['--n-steps', '-3'], '--n-steps must be a positive integer, got -3'),
+    (['--n-steps', '0'], '--n-steps must be a positive integer, got 0'),
     (['--n', '0'], '--n must be a positive integer, got 0')])
 def test_sample_bad_values(tmp_path, capsys, args, message):
     assert train(tmp_path) == 0
@@ -131,7 +132,7 @@ def test_train_bad_values_write_nothing(tmp_path, capsys, override, message):
 def test_resume_from_an_export_is_explained(tmp_path, capsys):
     assert train(tmp_path/'a') == 0
     (tmp_path/'b').mkdir()
-    export_model(tmp_path/'a'/'checkpoint.pt', tmp_path/'b'/'checkpoint.pt')
+    load(tmp_path/'a'/'checkpoint.pt').save_pretrained(tmp_path/'b'/'checkpoint.pt')
     capsys.readouterr()
     assert train(tmp_path/'b', '--resume', '--n_iters', '20') == 2
     assert 'holds weights only (an exported model)' in one_line(capsys.readouterr().err)
@@ -139,7 +140,7 @@ def test_resume_from_an_export_is_explained(tmp_path, capsys):
 def test_weights_that_do_not_fit_their_config(tmp_path, capsys):
     assert train_main(['digits', '--out', str(tmp_path), *TINY, '--n_steps', '2']) == 0
     ck = read_checkpoint(tmp_path/'checkpoint.pt')
-    ck['config']['model']['net']['n_f'] = 8
+    ck['config']['model']['energy']['n_f'] = 8
     torch.save(ck, tmp_path/'bad.pt')
     capsys.readouterr()
     assert sample_main([str(tmp_path/'bad.pt'), '--out', str(tmp_path/'s.png')]) == 2
@@ -181,10 +182,10 @@ def test_uint8_batches_and_nan_chains_are_refused():
     with pytest.raises(TypeError, match='to_float_images'):
         model.train_step(torch.zeros(4, 1, 16, 16, dtype=torch.uint8))
     with pytest.raises(FloatingPointError, match='x0 contains NaN'):
-        model.sample(2, x0=torch.full((2, 1, 16, 16), float('nan')))
+        model.chain_states(torch.full((2, 1, 16, 16), float('nan')))
     with torch.no_grad(): next(model.parameters()).fill_(float('nan'))
-    with pytest.raises(FloatingPointError, match=f'after {model.n_steps} steps contains NaN'):
-        model.sample(2, generator=make_generator(0))
+    with pytest.raises(FloatingPointError, match=f'after {model.chain.n_steps} steps contains NaN'):
+        model.sample(2, rng=make_rng(0))
 
 def test_eval_report_with_nan_is_not_written(tmp_path, capsys):
     assert train_main(['digits', '--out', str(tmp_path), *TINY, '--n_steps', '2']) == 0
@@ -244,7 +245,7 @@ def test_help_lists_how_to_override_and_every_flag_has_help(capsys):
     out = capsys.readouterr().out
     assert '--settings' in out and 'presets: ' in out and 'digits' in out
     assert train_main(['digits', '--settings']) == 0
-    assert '--model.net.n_f 32' in capsys.readouterr().out
+    assert '--model.energy.n_f 32' in capsys.readouterr().out
     for parser in (_train_parser(), _sample_parser(), _eval_parser(), _bench_parser()):
         assert all(a.help for a in parser._actions), [a.dest for a in parser._actions if not a.help]
 

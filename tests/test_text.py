@@ -1,17 +1,17 @@
 "The shipped text model uses its latent vector (no posterior collapse), and the learned prior beats the ablation."
 import math
 import pytest, torch
-from shortrun_nb.core import make_generator
+from shortrun_nb.core import make_rng
 from shortrun_nb.data import toy_log_prob
 from shortrun_nb.evaluate import text_collapse_report
-from shortrun_nb.presets import load_pretrained
+from shortrun_nb.core import load
 
 TOY = {'kind': 'text', 'name': 'toy', 'n': 4000}
 
 @pytest.fixture(scope='module')
 def reports():
     torch.set_num_threads(1)
-    return {name: text_collapse_report(load_pretrained(name), TOY, generator=make_generator(0))
+    return {name: text_collapse_report(load(name), TOY, rng=make_rng(0))
             for name in ('text_toy', 'text_toy_gaussian')}
 
 def test_the_decoder_uses_z(reports):
@@ -28,7 +28,7 @@ def test_learned_prior_beats_the_ablation(reports):
     assert on['nll_posterior_z'] < off['nll_posterior_z'] and on['token_accuracy'] > off['token_accuracy']
     fractions = {}
     for name in ('text_toy', 'text_toy_gaussian'):
-        m, g = load_pretrained(name), make_generator(2)
-        tokens = m.generator.generate(m.sample_prior(500, generator=g), max_len=m.max_len, greedy=False, generator=g)
+        m, g = load(name), make_rng(2)
+        tokens = m.generator.generate(m.sample_prior(500, rng=g), max_len=m.max_len, greedy=False, rng=g)
         fractions[name] = sum(math.isfinite(toy_log_prob(m.vocab.decode(t))) for t in tokens) / 500
     assert fractions['text_toy'] > fractions['text_toy_gaussian'] + 0.02, fractions

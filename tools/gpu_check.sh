@@ -45,14 +45,13 @@ done
       --no-progress > "$W/ptb.log" 2>&1 \
   && "$PY" - "$W/ptb/checkpoint.pt" "$W/ptb_symptoms.json" "$OUT/ptb_samples.txt" >> "$W/ptb.log" 2>&1 <<'PY'
 import json, sys, torch
-from shortrun_nb.core import make_generator, load_settings
+from shortrun_nb.core import load, load_settings, make_rng
 from shortrun_nb.evaluate import text_collapse_report
-from shortrun_nb.presets import load_run
 dev = load_settings().device
-run = load_run(sys.argv[1], dev)
-rep = text_collapse_report(run.model, run.config['data'], root=load_settings().data_root, generator=make_generator(0, dev))
+model = load(sys.argv[1], dev)
+rep = text_collapse_report(model, model.run_info['config']['data'], root=load_settings().data_root, rng=make_rng(0, dev))
 json.dump(rep, open(sys.argv[2], 'w'), indent=1, default=str)
-open(sys.argv[3], 'w').write('\n'.join(run.model.sample(50, generator=make_generator(1, dev))) + '\n')
+open(sys.argv[3], 'w').write('\n'.join(model.sample(50, rng=make_rng(1, dev))) + '\n')
 PY
   echo "rc=$?" >> "$W/ptb.log" ) &
 while [ -n "$(jobs -rp)" ] && [ $(( $(date +%s) - T0 )) -lt ${DEADLINE:-465} ]; do sleep 2; done

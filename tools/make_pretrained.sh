@@ -2,7 +2,7 @@
 # Rebuild the models shipped in shortrun_nb/assets (and the README figures) from fresh runs of their presets:
 #   ./tools/make_pretrained.sh                 # all of them
 #   ./tools/make_pretrained.sh digits toy2d    # some of them
-# Each line of MODELS: <name in shortrun_nb.presets.PRETRAINED> <preset> [overrides...]
+# Each line of MODELS: <shipped model name (shortrun_nb/assets/models/NAME.pt)> <preset> [overrides...]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MODELS="digits digits
@@ -20,7 +20,7 @@ while read -r name preset overrides; do
   # shellcheck disable=SC2086
   OMP_NUM_THREADS=${OMP_NUM_THREADS:-2} .venv/bin/shortrun-train "$preset" --out "$out" --overwrite --no-progress $overrides
   echo "$name: wall time ${SECONDS}s"
-  .venv/bin/python -c "from shortrun_nb.presets import export_model, pretrained_path; export_model('$out/checkpoint.pt', pretrained_path('$name'))"
+  .venv/bin/python -c "from shortrun_nb.core import load; load('$out').save_pretrained('shortrun_nb/assets/models/$name.pt')"
   if [ "$name" = digits ]; then
     cp "$out/samples/$(ls "$out/samples" | tail -n 1)" nbs/images/digits_samples.png
     cp "$out/interpolation.png" nbs/images/digits_interpolation.png

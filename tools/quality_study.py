@@ -20,7 +20,7 @@ def main() -> None:
     p.add_argument('--out', help='JSON file to write (default: print only)')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    from shortrun_nb.core import make_generator
+    from shortrun_nb.core import make_rng
     from shortrun_nb.fit import fit
     from shortrun_nb.metrics import judge_scores
     from shortrun_nb.presets import build_run
@@ -31,7 +31,7 @@ def main() -> None:
         t0 = time.time()
         fit(model, data, **cfg['fit'], config=cfg, progress=False)
         secs = time.time() - t0
-        x = torch.cat([model.sample(500, generator=make_generator(k)) for k in range(2)])
+        x = torch.cat([model.sample(500, rng=make_rng(k)) for k in range(2)])
         runs.append(dict(seed=seed, train_seconds=round(secs, 1), **judge_scores(x)))
         print(json.dumps(runs[-1]), flush=True)
     fds = torch.tensor([r['fd'] for r in runs], dtype=torch.float64)

@@ -1,0 +1,107 @@
+"""The course site (tools/docs.sh): every nav page built, no broken internal link or image, math as MathML, nothing
+loaded from off the machine; a broken notebook link or an unlisted notebook fails the build (issue 23, point 7)."""
+import json, os, shutil, subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+import pytest, yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+
+def build(out, nbs=None) -> subprocess.CompletedProcess:
+    env = {**os.environ, **({'NBS_DIR': str(nbs)} if nbs else {})}
+    return subprocess.run([str(ROOT/'tools'/'docs.sh'), str(out)], capture_output=True, text=True, timeout=600, env=env,
+                          check=False)
+
+NAV = yaml.safe_load((ROOT/'docs'/'course.yml').read_text())
+NAMES = [NAV['landing'], *NAV['course'], *NAV['appendix']]
+
+@pytest.fixture(scope='module')
+def site(tmp_path_factory):
+    out = tmp_path_factory.mktemp('site')
+    done = build(out)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return out
+
+class Page(HTMLParser):
+    "What a page refers to (links, images, styles, scripts), its ids, its MathML count, its code and other text."
+    def __init__(self, path):
+        super().__init__()
+        self.refs, self.loads, self.ids, self.math, self.text, self.code, self.skip = [], [], set(), 0, [], [], []
+        self.feed(path.read_text())
+        self.text, self.code = ''.join(self.text), ''.join(self.code)
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if 'id' in a: self.ids.add(a['id'])
+        if tag == 'a' and a.get('href'): self.refs.append(a['href'])
+        if tag in ('img', 'script') and a.get('src'): self.loads.append(a['src'])
+        if tag == 'link' and a.get('href'): self.loads.append(a['href'])
+        if tag == 'math': self.math += 1
+        if tag in ('pre', 'code', 'math', 'script', 'style'): self.skip.append(tag)
+    def handle_endtag(self, tag):
+        if self.skip and self.skip[-1] == tag: self.skip.pop()
+    def handle_data(self, data):
+        if not self.skip: self.text.append(data)
+        elif 'pre' in self.skip: self.code.append(data)
+
+@pytest.fixture(scope='module')
+def pages(site): return {p.relative_to(site).as_posix(): Page(p) for p in site.rglob('*.html')}
+
+def test_every_nav_page_and_module_is_built(site):
+    for name in NAMES: assert (site/f'{name}.html').is_file(), name
+    for mod in ROOT.joinpath('shortrun_nb').glob('*.py'):
+        if mod.stem not in ('__init__', '_modidx'): assert (site/'api'/f'{mod.stem}.html').is_file(), mod.stem
+    index = (site/'index.html').read_text()
+    for name in NAMES[1:]: assert f'href="{name}.html"' in index                                 # the navigation
+
+def test_no_broken_internal_link_or_image_and_nothing_loaded_from_off_the_machine(site, pages):
+    bad = []
+    for path, page in pages.items():
+        for ref in page.refs + page.loads:
+            url = urlsplit(ref)
+            if url.scheme or url.netloc:
+                if ref in page.loads: bad.append(f'{path} loads {ref}')
+                continue
+            target = (site/path).parent/unquote(url.path) if url.path else site/path
+            key = target.resolve().relative_to(site.resolve()).as_posix() if target.is_file() else None
+            if key is None: bad.append(f'{path}: {ref} (no such file)')
+            elif url.fragment and key in pages and url.fragment not in pages[key].ids:
+                bad.append(f'{path}: {ref} (no such id)')
+    assert not bad, '\n'.join(bad)
+
+def test_math_is_mathml_with_no_latex_left(pages):
+    assert sum(pages[f'{name}.html'].math for name in NAV['course']) > 100
+    assert sum(page.math for path, page in pages.items() if path.startswith('api/')) > 0   # docstrings' $...$ too
+    raw = {p: t for p, page in pages.items() for t in ['$$', '\\frac', '\\theta', '\\nabla'] if t in page.text}
+    assert not raw, raw
+
+def test_hidden_cells_and_directives_are_not_shown(pages):
+    for name in NAMES:
+        for cell in json.loads((ROOT/'nbs'/f'{name}.ipynb').read_text())['cells']:
+            head, _, body = ''.join(cell['source']).partition('\n')
+            if cell['cell_type'] == 'code' and head.strip() == '#| hide':
+                assert body.strip() not in pages[f'{name}.html'].code, name
+    for path, page in pages.items(): assert '\n#|' not in '\n' + page.code, path
+
+@pytest.fixture
+def nbs_copy(tmp_path):
+    nbs = tmp_path/'nbs'
+    shutil.copytree(ROOT/'nbs', nbs, ignore=shutil.ignore_patterns('.*'))
+    return nbs
+
+def add_markdown(nb_path, text):
+    nb = json.loads(nb_path.read_text())
+    nb['cells'].append({'cell_type': 'markdown', 'id': 'added', 'metadata': {}, 'source': text})
+    nb_path.write_text(json.dumps(nb))
+
+def test_a_broken_notebook_link_fails_the_build(nbs_copy, tmp_path):
+    add_markdown(nbs_copy/'index.ipynb', 'See [the missing lesson](tutorials/99_missing.ipynb).')
+    done = build(tmp_path/'out', nbs_copy)
+    assert done.returncode != 0 and 'index.ipynb links to tutorials/99_missing.ipynb' in done.stderr, done.stderr
+
+def test_an_unlisted_or_missing_notebook_fails_the_build(nbs_copy, tmp_path):
+    shutil.copy(nbs_copy/'index.ipynb', nbs_copy/'99_new.ipynb')
+    (nbs_copy/f'{NAMES[-1]}.ipynb').unlink()
+    done = build(tmp_path/'out', nbs_copy)
+    assert done.returncode != 0, done.stderr
+    assert '99_new.ipynb is not listed' in done.stderr and f'{NAMES[-1]} is listed but' in done.stderr, done.stderr

@@ -15,7 +15,6 @@ from .core import Settings, build, check_seed, get_device, load_settings, make_r
 from .data import (TensorSampler, TextSampler, Vocab, encode_corpus, load_anomaly_split, load_corpus,
                               load_images, load_points, toy_density)
 from .langevin import Chain
-from . import latent, shortrun, text   # the learners' kinds: srmc, lebm, text_lebm
 
 # %% auto #0
 __all__ = ['FIT_DEFAULTS', 'PRESETS', 'SRI_SCHEDULE', 'POINT_FILES', 'DATA_KINDS', 'merge', 'settings_of', 'apply_overrides',

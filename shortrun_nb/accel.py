@@ -25,7 +25,7 @@ log = logging.getLogger('shortrun_nb')
 
 # %% auto #0
 __all__ = ['log', 'CaptureError', 'StaticGraph', 'GraphCache', 'FastChain', 'autocast_forward', 'cpu_bf16', 'cpu_bf16_native',
-           'time_interleaved', 'set_capturable', 'accelerate']
+           'time_interleaved', 'set_capturable', 'accel_plan', 'accelerate']
 
 # %% ../nbs/11_accel.ipynb #6cde6f3b
 def _sig(t: Tensor) -> tuple:
@@ -198,13 +198,13 @@ def cpu_bf16(env=None) -> tuple[bool, str]:
     return _detect_bf16()
 
 def cpu_bf16_native(env=None) -> bool:
-    "Whether the CPU fast path uses bf16: native AVX512-BF16/AMX-BF16 usable by oneDNN (`SHORTRUN_CPU_BF16=0/1` overrides)."
+    "Whether the CPU fast path uses bf16: native AVX512-BF16/AMX-BF16 for oneDNN (`SHORTRUN_CPU_BF16=0/1` overrides)."
     return cpu_bf16(env)[0]
 
 # %% ../nbs/11_accel.ipynb #0f0028c0
 def time_interleaved(fns: dict[str, Callable], *, rounds: int = 5, reps: int = 1, warmup: int = 1,
                      device=None) -> dict[str, float]:
-    "Median seconds per call of each `fns[name]()`, timed round-robin (each `reps` times per round) so noise hits all alike."
+    "Median seconds per call of each `fns[name]()`, timed round-robin (`reps` calls a turn) so noise hits all alike."
     dev = torch.device(device if device is not None else 'cpu')
     sync = (lambda: torch.cuda.synchronize(dev)) if dev.type == 'cuda' else (lambda: None)
     for f in fns.values():
@@ -232,20 +232,38 @@ def set_capturable(opts: list, flag: bool) -> None:
                     state['step'] = state['step'].to(p.device if flag else 'cpu', torch.float32)
 
 # %% ../nbs/11_accel.ipynb #ab08feb8
+_NETS = ('energy', 'prior_energy', 'generator')
+
 def _has_conv(m: nn.Module) -> bool:
     return any(isinstance(x, (nn.Conv2d, nn.ConvTranspose2d)) for x in m.modules())
+
+def accel_plan(model: nn.Module, *, cuda_graph: bool = True, bf16: bool = True, channels_last: bool | None = None,
+               cpu_replay: bool = False) -> dict:
+    "What `accelerate` does to `model` on its device (changing nothing): nets in bf16 and channels-last, chain, why."
+    cuda = module_device(model).type == 'cuda'
+    nets = {k: getattr(model, k) for k in _NETS if isinstance(getattr(model, k, None), nn.Module)}
+    conv = [k for k, net in nets.items() if _has_conv(net)]
+    cl = [] if channels_last is False else conv
+    if cuda: half, why = (list(nets) if bf16 else []), 'CUDA'
+    else:
+        native, how = cpu_bf16()
+        half = conv if bf16 and native else []
+        why = f"CPU, bf16 {'native' if native else 'not native'} ({how}); conv nets only, MLP/LSTM stay fp32"
+    chain = 'FastChain' if cuda_graph and (cuda or cpu_replay) else 'langevin'
+    return dict(bf16=half, channels_last=cl, chain=chain, why=why)
 
 def accelerate(model: nn.Module, *, cuda_graph: bool = True, bf16: bool = True, channels_last: bool | None = None,
                compile: bool = False, cpu_replay: bool = False) -> nn.Module:
     "Put a learner (`ShortRunEBM`, `LatentEBM`, `TextLatentEBM`) on the fast path for its device, in place; returns it."
-    cuda = module_device(model).type == 'cuda'
-    for name in ('energy', 'prior_energy', 'generator'):
+    plan = accel_plan(model, cuda_graph=cuda_graph, bf16=bf16, channels_last=channels_last, cpu_replay=cpu_replay)
+    dev = module_device(model).type
+    for name in _NETS:
         net = getattr(model, name, None)
-        if net is None: continue
-        if (channels_last if channels_last is not None else cuda) and _has_conv(net):
-            net.to(memory_format=torch.channels_last)
-        if bf16 and cuda: autocast_forward(net, method='logits' if hasattr(net, 'logits') else 'forward')
+        if not isinstance(net, nn.Module): continue
+        if name in plan['channels_last']: net.to(memory_format=torch.channels_last)
+        if name in plan['bf16']: autocast_forward(net, dev, method='logits' if hasattr(net, 'logits') else 'forward')
         if compile: net.compile()
-    if cuda_graph and (cuda or cpu_replay): model.langevin = FastChain(cpu_replay=cpu_replay)
-    elif cuda_graph: log.info("accelerate: %s is not CUDA; the chain stays eager", module_device(model))
+    if plan['chain'] == 'FastChain': model.langevin = FastChain(cpu_replay=cpu_replay)
+    model.accel_plan = plan
+    log.info("accelerate: %s", plan)
     return model

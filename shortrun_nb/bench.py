@@ -10,12 +10,14 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import flop_registry
 
+from .accel import accelerate, time_interleaved
 from .core import build, get_device, make_rng
 from .fit import iteration_runner
 from .presets import build_run, get_config
 
 # %% auto #0
-__all__ = ['BENCH_CONFIGS', 'srmc_reference_iteration', 'lebm_reference_iteration', 'time_per_call', 'count_flops', 'bench']
+__all__ = ['BENCH_CONFIGS', 'GEMM_SIZES', 'srmc_reference_iteration', 'lebm_reference_iteration', 'time_per_call', 'count_flops',
+           'gemm', 'bench']
 
 # %% ../nbs/14_bench.ipynb #6add51b1
 BENCH_CONFIGS = {
@@ -27,6 +29,7 @@ BENCH_CONFIGS = {
     'lebm_ptb_b64': ('lebm_ptb', {}),
     'cpu_srmc_digits': ('digits', {}),
     'cpu_lebm_digits': ('lebm_digits', {}),
+    'cpu_srmc_cifar10_nf64_k20': ('srmc_cifar10', {'n_f': 64, 'batch_size': 64, 'n_steps': 20}),
 }
 
 # %% ../nbs/14_bench.ipynb #1e17afcb
@@ -94,6 +97,19 @@ def count_flops(fn) -> int:
     with _FlopCount() as c: fn()
     return c.total
 
+GEMM_SIZES = {'cpu': (1024, 4), 'cuda': (8192, 4)}   # n, products per call
+
+def gemm(device, dtype=torch.float32, n: int | None = None, reps: int | None = None) -> tuple:
+    "`(fn, flops)`: `fn()` multiplies two random `n`×`n` `dtype` matrices `reps` times on `device`; `flops` per call."
+    dev = get_device(device)
+    n0, r0 = GEMM_SIZES.get(dev.type, GEMM_SIZES['cpu'])
+    n, reps = n or n0, reps or r0
+    g = make_rng(0, dev)
+    a, b = (torch.randn(n, n, device=dev, generator=g).to(dtype) for _ in range(2))
+    def fn():
+        for _ in range(reps): a @ b
+    return fn, 2 * n**3 * reps
+
 # %% ../nbs/14_bench.ipynb #c8337b6f
 def _bench_batch(name: str, device, seed: int):
     "A model of benchmark `name` on `device` and its batch: random images in [-1, 1] (no dataset needed), or sentences."
@@ -107,8 +123,8 @@ def _bench_batch(name: str, device, seed: int):
     x = torch.rand(cfg['data']['batch_size'], *model.sample_shape, device=device, generator=make_rng(seed, device))
     return cfg, model, x * 2 - 1
 
-def bench(name: str, device=None, *, n: int = 10, warmup: int = 3, seed: int = 0) -> dict:
-    "Seconds per iteration of benchmark `name` on `device`: the official loop, this package's eager and fast paths."
+def bench(name: str, device=None, *, n: int = 10, warmup: int = 3, seed: int = 0, peaks: bool = True) -> dict:
+    "Seconds per iteration of benchmark `name` on `device` (official loop, eager, fast), interleaved, and FLOP rates."
     if name not in BENCH_CONFIGS:
         raise ValueError(f"unknown benchmark {name!r}; choose from {list(BENCH_CONFIGS)}")
     dev = get_device(device)
@@ -116,19 +132,33 @@ def bench(name: str, device=None, *, n: int = 10, warmup: int = 3, seed: int = 0
     opts, rng = ref.configure_optimizers(), make_rng(seed, dev)
     if hasattr(ref, 'post_chain'): ref_fn = lambda: lebm_reference_iteration(ref, opts, x, rng)
     else: ref_fn = lambda: srmc_reference_iteration(ref, opts[0], x, rng)
+    plan = {}
     def iteration_of(fast: bool):
         model = _bench_batch(name, dev, seed)[1]
-        step = iteration_runner(model, model.configure_optimizers(), make_rng(seed, dev), fast=fast)
+        cpu_fast = fast and dev.type != 'cuda'
+        if cpu_fast: accelerate(model)   # the CPU fast path: the networks accelerated, the iteration eager
+        step = iteration_runner(model, model.configure_optimizers(), make_rng(seed, dev),
+                                fast=False if cpu_fast else fast)
+        if fast: plan.update(getattr(model, 'accel_plan', {}))
         return lambda: step(x)
     K = sum(c.n_steps for c in (getattr(ref, 'post_chain', None), ref.chain) if c is not None)
     out = dict(config=name, device=str(dev), device_name=torch.cuda.get_device_name(dev) if dev.type == 'cuda' else 'cpu',
-               torch=str(torch.__version__), chains_x_steps=len(x) * K, flops_per_iter=count_flops(iteration_of(False)))
-    out['s_per_iter_reference'] = time_per_call(ref_fn, dev, n, warmup)
-    out['s_per_iter_eager'] = time_per_call(iteration_of(False), dev, n, warmup)
-    out['s_per_iter_fast'] = time_per_call(iteration_of(True), dev, n, warmup)
+               torch=str(torch.__version__), threads=torch.get_num_threads(), chains_x_steps=len(x) * K,
+               flops_per_iter=count_flops(iteration_of(False)))
+    fns = {'reference': ref_fn, 'eager': iteration_of(False), 'fast': iteration_of(True)}
+    gemms = {dt: gemm(dev, getattr(torch, dt)) for dt in ('float32', 'bfloat16')} if peaks else {}
+    fns.update({f'gemm_{dt}': fn for dt, (fn, _) in gemms.items()})
+    t = time_interleaved(fns, rounds=n, warmup=warmup, device=dev)
+    out.update(fast_bf16=','.join(plan.get('bf16', [])), fast_channels_last=','.join(plan.get('channels_last', [])))
+    for k in ('reference', 'eager', 'fast'): out[f's_per_iter_{k}'] = t[k]
     out['speedup'] = out['s_per_iter_reference'] / out['s_per_iter_fast']
     out['speedup_over_eager'] = out['s_per_iter_eager'] / out['s_per_iter_fast']
+    for dt, key in (('float32', 'fp32'), ('bfloat16', 'bf16')):
+        if dt in gemms: out[f'gemm_gflops_{key}'] = gemms[dt][1] / t[f'gemm_{dt}'] / 1e9
     for k in ('reference', 'eager', 'fast'):
         out[f'image_steps_per_s_{k}'] = out['chains_x_steps'] / out[f's_per_iter_{k}']
-        out[f'tflops_{k}'] = out['flops_per_iter'] / out[f's_per_iter_{k}'] / 1e12
+        out[f'gflops_{k}'] = out['flops_per_iter'] / out[f's_per_iter_{k}'] / 1e9
+        out[f'tflops_{k}'] = out[f'gflops_{k}'] / 1e3
+        for key in ('fp32', 'bf16'):
+            if f'gemm_gflops_{key}' in out: out[f'peak_{key}_{k}'] = out[f'gflops_{k}'] / out[f'gemm_gflops_{key}']
     return out

@@ -4,25 +4,27 @@
 
 # %% ../nbs/15_cli.ipynb #73a0cb8e
 from __future__ import annotations
-import argparse, json, logging, os, sys, time
+import argparse, contextlib, json, logging, os, sys, tempfile, time, zipfile
 from pathlib import Path
 
 import numpy as np
 import torch
 
 from .bench import BENCH_CONFIGS, bench
-from .core import WriteError, check_positive, get_device, load, load_settings, make_rng, module_device, to_uint8_images
+from .core import (RunFolder, WriteError, check_positive, check_seed, get_device, load,
+                              load_settings, make_rng, module_device, to_uint8_images, write_atomic, write_json)
 from .diagnostics import long_run_report
 from .evaluate import anomaly_eval, reconstruction_report, run_images, write_run_report
-from .fit import Interrupted, TrainingDiverged, fit, save_samples
+from .fit import Interrupted, TrainingDiverged, fit, init_distributed, save_samples
 from .metrics import fid, load_fid_inception, reference_stats
 from .presets import PRESETS, build_run, get_config, profile_changes, settings_of
 
 # %% auto #0
-__all__ = ['USER_ERRORS', 'EVALS', 'train_main', 'save_sample_shards', 'sample_main', 'eval_main', 'bench_main']
+__all__ = ['USER_ERRORS', 'KINDS_OF_OUTPUT', 'EVALS', 'train_main', 'save_sample_shards', 'sample_main', 'eval_main',
+           'bench_main']
 
 # %% ../nbs/15_cli.ipynb #af875f2c
-USER_ERRORS = (ValueError, KeyError, TypeError, FileNotFoundError, RuntimeError, FloatingPointError)
+USER_ERRORS = (ValueError, KeyError, TypeError, FileNotFoundError, RuntimeError, FloatingPointError, ImportError)
 
 def _message(e: BaseException) -> str:
     return str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
@@ -34,14 +36,63 @@ def _run(prog: str, body) -> int:
     except Interrupted as e:
         print(f"{prog}: {e}; the checkpoint is saved (continue with --resume)", file=sys.stderr)
         return 128 + e.signum
-    except (TrainingDiverged, WriteError) as e:
+    except (TrainingDiverged, WriteError, MemoryError) as e:
         if os.environ.get('SHORTRUN_DEBUG'): raise
-        print(f"{prog}: {_message(e)}", file=sys.stderr)
+        what = _message(e) if not isinstance(e, MemoryError) else \
+            f"ran out of memory ({_message(e) or 'MemoryError'}); ask for fewer samples, steps or a smaller batch"
+        print(f"{prog}: {what}", file=sys.stderr)
         return 1
     except (*USER_ERRORS, OSError) as e:
         if os.environ.get('SHORTRUN_DEBUG'): raise
         print(f"{prog}: {_message(e) or type(e).__name__}", file=sys.stderr)
         return 2
+
+# %% ../nbs/15_cli.ipynb #705fd455
+def _is_png(p: Path) -> bool: return p.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
+
+def _is_json_of(*keys):
+    def check(p: Path) -> bool:
+        try: d = json.loads(p.read_text())
+        except (ValueError, UnicodeDecodeError): return False
+        rows = d if isinstance(d, list) else [d]
+        return all(isinstance(r, dict) for r in rows) and all(any(k in r for k in keys) for r in rows)
+    return check
+
+def _is_text(p: Path) -> bool:
+    try: p.read_text()
+    except UnicodeDecodeError: return False
+    return not zipfile.is_zipfile(p)
+
+def _is_npz(p: Path) -> bool:
+    try:
+        with np.load(p, allow_pickle=False) as z: return list(z.files) == ['x']
+    except Exception: return False
+
+KINDS_OF_OUTPUT = {'.png': ('PNG image', _is_png), '.txt': ('text file', _is_text), '.npz': ('sample shard', _is_npz),
+                   '.json': ('JSON report', _is_json_of('shortrun_nb', 'checkpoint', 'iteration', 'config'))}
+
+def _output(path: Path) -> Path:
+    "`path` if this command may write it — checked before any work — else a `ValueError` that says why."
+    path = Path(os.path.abspath(path))
+    what, ours = KINDS_OF_OUTPUT.get(path.suffix, ('file', lambda p: False))
+    if path.is_dir(): raise ValueError(f"--out {path} is a folder; give a file name")
+    if path.exists() or path.is_symlink():
+        if not path.is_file() or not ours(path):
+            raise ValueError(f"not writing over {path}: it is not a {what} this package wrote; choose another --out")
+    folder = path.parent
+    while not folder.exists(): folder = folder.parent
+    if not folder.is_dir(): raise ValueError(f"cannot write into {path.parent}: a part of that path is a file")
+    try: tempfile.TemporaryFile(dir=folder).close()
+    except OSError as e: raise ValueError(f"cannot write into {folder}: {e.strerror or e}") from None
+    return path
+
+def _threads(setting: int | None) -> tuple[int, str]:
+    "The CPU threads to use, and why: the setting, or the idle cores (load average) with `auto`."
+    if setting: return setting, 'the threads setting'
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1
+    busy = round(os.getloadavg()[0]) if hasattr(os, 'getloadavg') else 0
+    n = max(1, min(cores, torch.get_num_threads()) - busy)
+    return n, f"auto: {cores} cores, load average {busy}"
 
 # %% ../nbs/15_cli.ipynb #0f046f6a
 def _split_overrides(extra: list[str]) -> dict[str, str]:
@@ -60,33 +111,18 @@ def _split_overrides(extra: list[str]) -> dict[str, str]:
         out[k.replace('-', '_')] = v
     return out
 
-# %% ../nbs/15_cli.ipynb #cd8a9ee7
-def _init_distributed(device) -> torch.device:
-    import torch.distributed as dist
-    dev = get_device(device)
-    if int(os.environ.get('WORLD_SIZE', '1')) > 1 and not dist.is_initialized():
-        if dev.type == 'cuda':
-            dev = torch.device('cuda', int(os.environ.get('LOCAL_RANK', '0')))
-            torch.cuda.set_device(dev)
-        dist.init_process_group('nccl' if dev.type == 'cuda' else 'gloo')
-    return dev
-
-def _rank() -> int:
-    import torch.distributed as dist
-    return dist.get_rank() if dist.is_initialized() else 0
-
 # %% ../nbs/15_cli.ipynb #16b45daa
 def _train_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog='shortrun-train', description='Train a preset. Extra --key value pairs override '
                                 'its settings (dotted names or a unique last part; --settings lists them).',
                                 epilog=f"presets: {', '.join(sorted(PRESETS))}")
     p.add_argument('preset', help='the preset to train')
-    p.add_argument('--out', help='run folder (default: <out_dir setting>/<preset>)')
+    p.add_argument('--out', help='run folder (default: <out_dir setting>/<preset>, or <preset>_<data file name>)')
     p.add_argument('--resume', action='store_true', help='continue the run in --out from its checkpoint.pt')
-    p.add_argument('--overwrite', action='store_true', help='replace a run already in --out')
-    p.add_argument('--eager', action='store_true',
-                   help='train on the eager path even on CUDA (the fast path is the default there)')
+    p.add_argument('--overwrite', action='store_true', help='replace a run already in --out (only its own files)')
+    p.add_argument('--eager', action='store_true', help='train on the eager path (the fast path is the default)')
     p.add_argument('--device', help='auto, cpu, cuda, cuda:N (default: the device setting)')
+    p.add_argument('--threads', type=int, help='CPU threads (default: the threads setting; auto: the idle cores)')
     p.add_argument('--profile', choices=['quick', 'full'],
                    help='quick: CPU-sized; full: the papers\' settings (default: the profile setting)')
     p.add_argument('--settings', action='store_true',
@@ -96,6 +132,9 @@ def _train_parser() -> argparse.ArgumentParser:
     p.add_argument('--no-report', action='store_true', help='skip the end-of-run report')
     return p
 
+def _say(*lines: str):
+    for line in lines: print(f"shortrun-train: {line}", file=sys.stderr)
+
 def _train(argv) -> int:
     args, extra = _train_parser().parse_known_args(argv)
     settings = load_settings()
@@ -104,40 +143,48 @@ def _train(argv) -> int:
         for k, v in settings_of(get_config(args.preset, _split_overrides(extra), profile)).items():
             print(f"--{k} {v!r}")
         return 0
-    dev = _init_distributed(args.device or settings.device)
+    if args.threads is not None: check_positive('--threads', args.threads, integer=True)
+    threads, why = _threads(args.threads or settings.threads)
+    torch.set_num_threads(threads)
+    dev = init_distributed(args.device or settings.device)
+    rank0 = not torch.distributed.is_initialized() or torch.distributed.get_rank() == 0
     cfg, model, data = build_run(args.preset, _split_overrides(extra), device=dev, profile=profile, settings=settings)
+    cfg['settings'] = dict(file=str(settings.source) if settings.source else None, origins=settings.origins,
+                           threads=threads, threads_from=why)
     changes = profile_changes(args.preset, profile) if args.preset in PRESETS else {}
-    if changes and _rank() == 0:
-        print(f"shortrun-train: profile {profile!r} changes the paper's settings: "
-              + ', '.join(f'{k} {a!r} → {b!r}' for k, (a, b) in changes.items()) + " (--profile full keeps them)",
-              file=sys.stderr)
-    out = Path(args.out) if args.out else settings.out_dir/args.preset
-    t0 = time.time()
-    res = fit(model, data, **cfg['fit'], out_dir=out, config=cfg, resume=args.resume, overwrite=args.overwrite,
-              fast=False if args.eager else None, tensorboard=args.tensorboard, progress=not args.no_progress)
-    if _rank() == 0: _finish(model, cfg, res, out, settings, time.time() - t0, args)
+    if rank0:
+        _say(f"settings: {settings.source or 'package defaults (no settings.ini found)'}; threads {threads} ({why})",
+             *[f"  {k} = {getattr(settings, k)} ({o})" for k, o in settings.origins.items()])
+        if changes:
+            _say(f"profile {profile!r} changes the paper's settings: " + ', '.join(
+                f'{k} {a!r} → {b!r}' for k, (a, b) in changes.items()) + " (--profile full keeps them)")
+    out = Path(args.out) if args.out else settings.out_dir/cfg['name']
+    folder = RunFolder(out, resume=args.resume, overwrite=args.overwrite) if rank0 else None
+    with folder or contextlib.nullcontext():
+        t0 = time.time()
+        res = fit(model, data, **cfg['fit'], out_dir=folder, config=cfg, resume=args.resume,
+                  fast=False if args.eager else None, tensorboard=args.tensorboard, progress=not args.no_progress)
+        if rank0: _finish(model, cfg, res, folder.path, settings, time.time() - t0, args)
     return 0
 
 def _finish(model, cfg: dict, res, out: Path, settings, train_seconds: float, args):
     "The end-of-run report and `summary.json`."
     t0 = time.time()
     report = None if args.no_report else write_run_report(model, cfg, out, root=settings.data_root,
-                                                           rng=make_rng(cfg['fit']['seed'],
-                                                                                    module_device(model)))
+                                                           rng=make_rng(cfg['fit']['seed'], module_device(model)))
     last = next((r for r in reversed(res.history) if 'loss' in r), {})
-    summary = dict(preset=cfg.get('preset'), iterations=res.iteration, path=res.plan, resumed_changes=res.changes,
-                   train_seconds=round(train_seconds, 1), report_seconds=round(time.time() - t0, 1), last_log=last,
-                   report=report)
-    (out/'summary.json').write_text(json.dumps(summary, indent=1, default=str))
+    summary = dict(preset=cfg.get('preset'), name=cfg.get('name'), iterations=res.iteration, path=res.plan,
+                   resumed_changes=res.changes, train_seconds=round(train_seconds, 1),
+                   report_seconds=round(time.time() - t0, 1), last_log=last, report=report)
     print(json.dumps(summary, indent=1, default=str))
+    write_json(out/'summary.json', summary)
     print(f"wrote {', '.join(sorted(f.name for f in out.iterdir() if not f.name.startswith('.')))} in {out}")
 
 def train_main(argv: list[str] | None = None) -> int:
     "Console script `shortrun-train PRESET [--key value ...] [--out DIR] [--resume | --overwrite]`."
     try: return _run('shortrun-train', lambda: _train(argv))
     finally:
-        import torch.distributed as dist
-        if dist.is_initialized(): dist.destroy_process_group()
+        if torch.distributed.is_initialized(): torch.distributed.destroy_process_group()
 
 # %% ../nbs/15_cli.ipynb #07a030fe
 def _sample_parser() -> argparse.ArgumentParser:
@@ -148,6 +195,7 @@ def _sample_parser() -> argparse.ArgumentParser:
     p.add_argument('--seed', type=int, default=0, help='random seed (default 0)')
     p.add_argument('--n-steps', type=int, help='chain length (default: as trained)')
     p.add_argument('--device', help='auto, cpu, cuda, cuda:N (default: the device setting)')
+    p.add_argument('--threads', type=int, help='CPU threads (default: the threads setting; auto: the idle cores)')
     p.add_argument('--shards', type=int, help='images only: write uint8 .npz shards of this many samples '
                    '(for FID elsewhere) instead of a grid')
     p.add_argument('--batch-size', type=int, default=500, help='samples drawn at once (default 500)')
@@ -162,34 +210,31 @@ def save_sample_shards(model, n: int, out: Path, shard: int, *, rng, batch_size:
         while count >= shard or (i + batch_size >= n and count):
             x = np.concatenate(parts)
             paths.append(out.with_name(f'{out.name}_{len(paths):02d}.npz'))
-            np.savez_compressed(paths[-1], x=x[:shard])
+            write_atomic(paths[-1], lambda f: np.savez_compressed(f, x=x[:shard]))
             parts, count = [x[shard:]], len(x) - min(shard, len(x))
     return paths
 
 def _sample(argv) -> int:
     args = _sample_parser().parse_args(argv)
-    check_positive('--n', args.n, integer=True)
-    check_positive('--batch-size', args.batch_size, integer=True)
-    if args.n_steps is not None: check_positive('--n-steps', args.n_steps, integer=True)
-    if args.shards is not None: check_positive('--shards', args.shards, integer=True)
-    out = Path(args.out).with_suffix('')
-    _writable(out.parent)
-    dev = get_device(args.device or load_settings().device)
+    for name in ('n', 'batch_size', 'n_steps', 'shards', 'threads'):
+        if getattr(args, name) is not None: check_positive('--' + name.replace('_', '-'), getattr(args, name), integer=True)
+    check_seed(args.seed, '--seed')
+    settings = load_settings()
+    torch.set_num_threads(_threads(args.threads or settings.threads)[0])
+    dev = get_device(args.device or settings.device)
     model, g = load(args.model, dev), make_rng(args.seed, dev)
+    images = len(getattr(model, 'sample_shape', ())) == 3
+    if args.shards and not images: raise ValueError("--shards is for models of images; this model generates "
+                                                    + ('sentences' if not model.sample_shape else 'points'))
+    base = Path(args.out).with_suffix('')
+    outs = [base.with_name(f'{base.name}_{i:02d}.npz') for i in range(-(-args.n // args.shards))] if args.shards \
+        else [base.with_suffix('.png' if model.sample_shape else '.txt')]
+    for p in outs: _output(p)
     kw = dict(n_steps=args.n_steps) if args.n_steps else {}
-    if args.shards:
-        paths = save_sample_shards(model, args.n, out, args.shards, rng=g, batch_size=args.batch_size, **kw)
-        print(f"wrote {args.n} samples to {', '.join(map(str, paths))}")
-        return 0
-    path = save_samples(model.sample(args.n, rng=g, **kw), out)
-    print(f"wrote {args.n} samples to {path}")
+    if args.shards: paths = save_sample_shards(model, args.n, base, args.shards, rng=g, batch_size=args.batch_size, **kw)
+    else: paths = [save_samples(model.sample(args.n, rng=g, **kw), outs[0])]
+    print(f"wrote {args.n} samples to {', '.join(map(str, paths))}")
     return 0
-
-def _writable(folder: Path):
-    "Make `folder` or fail with a clear error, before any work is done."
-    try: folder.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError):
-        raise ValueError(f"cannot write into {folder}: a part of that path is a file") from None
 
 def sample_main(argv: list[str] | None = None) -> int:
     "Console script `shortrun-sample MODEL [--n N] [--out FILE] [--seed S] [--n-steps K]`."
@@ -236,7 +281,7 @@ def _eval_parser() -> argparse.ArgumentParser:
     p.add_argument('--mse', action='store_true', help='reconstruction MSE of test images, with baselines')
     p.add_argument('--fid', action='store_true', help='FID of samples against reference statistics')
     p.add_argument('--long-run', action='store_true', help='long-run chain diagnostics')
-    p.add_argument('--out', help='report file (default: <checkpoint folder>/eval.json)')
+    p.add_argument('--out', help='report file (default: eval.json beside the checkpoint, or in the working folder)')
     p.add_argument('--n', type=int, default=10_000, help='samples for FID (default 10,000)')
     p.add_argument('--ref', help='FID reference dataset (default: the run\'s own)')
     p.add_argument('--ref-split', default='train', choices=['train', 'test'],
@@ -248,31 +293,41 @@ def _eval_parser() -> argparse.ArgumentParser:
     p.add_argument('--long-steps', type=int, default=2000, help='steps of the long run (default 2,000)')
     p.add_argument('--seed', type=int, default=0, help='random seed (default 0)')
     p.add_argument('--device', help='auto, cpu, cuda, cuda:N (default: the device setting)')
+    p.add_argument('--threads', type=int, help='CPU threads (default: the threads setting; auto: the idle cores)')
     return p
 
 def _eval(argv) -> int:
     args = _eval_parser().parse_args(argv)
     todo = [k for k in EVALS if getattr(args, k)]
     if not todo: raise ValueError("say what to evaluate: " + ', '.join('--' + k.replace('_', '-') for k in EVALS))
-    out = Path(args.out) if args.out else Path(args.model).parent/'eval.json'
-    _writable(out.parent)
-    if out.is_dir(): raise ValueError(f"--out {out} is a folder; give a file name")
+    check_seed(args.seed, '--seed')
+    if args.threads is not None: check_positive('--threads', args.threads, integer=True)
     settings = load_settings()
+    torch.set_num_threads(_threads(args.threads or settings.threads)[0])
     model = load(args.model, get_device(args.device or settings.device))
-    report = dict(model=str(args.model), iteration=model.run_info['iteration'])
+    here = Path(model.run_info['source']).parent
+    out = _output(Path(args.out) if args.out else (here if os.access(here, os.W_OK) else Path.cwd())/'eval.json')
+    report = dict(shortrun_nb='eval', model=str(args.model), iteration=model.run_info['iteration'])
     for k in todo:
         t = time.time()
         report[k] = EVALS[k](model, model.run_info['config'], args, settings) | dict(seconds=round(time.time() - t, 1))
     try: text = json.dumps(report, indent=1, allow_nan=False)
     except ValueError:
         raise FloatingPointError(f"the report has NaN or infinite values, not written: {report}") from None
-    out.write_text(text)
     print(text)
+    _record(out, write_atomic(out, text + '\n'))
     print(f"wrote {out}")
     return 0
 
+def _record(out: Path, written: Path):
+    "Add a report written into a run folder to the folder's manifest (so `--overwrite` replaces it with the run)."
+    manifest = out.parent/'.run_files.json'
+    if manifest.is_file():
+        files = json.loads(manifest.read_text())['files']
+        if out.name not in files: write_atomic(manifest, json.dumps({'files': files + [out.name]}, indent=1) + '\n')
+
 def eval_main(argv: list[str] | None = None) -> int:
-    "Console script `shortrun-eval CHECKPOINT [--anomaly] [--mse] [--fid] [--long-run] [--out FILE]`."
+    "Console script `shortrun-eval MODEL [--anomaly] [--mse] [--fid] [--long-run] [--out FILE]`."
     return _run('shortrun-eval', lambda: _eval(argv))
 
 # %% ../nbs/15_cli.ipynb #46e0b985
@@ -281,6 +336,7 @@ def _bench_parser() -> argparse.ArgumentParser:
     p.add_argument('configs', nargs='*', help="benchmarks to run (default: the GPU ones on CUDA, cpu_* otherwise): "
                    f"{', '.join(BENCH_CONFIGS)}")
     p.add_argument('--device', help='auto, cpu, cuda, cuda:N (default: the device setting)')
+    p.add_argument('--threads', type=int, help='CPU threads (default: the threads setting; auto: the idle cores)')
     p.add_argument('--n', type=int, default=10, help='timed iterations (default 10)')
     p.add_argument('--warmup', type=int, default=3, help='untimed iterations first (default 3)')
     p.add_argument('--out', help='also write the rows as JSON to this file')
@@ -289,15 +345,20 @@ def _bench_parser() -> argparse.ArgumentParser:
 def _bench(argv) -> int:
     a = _bench_parser().parse_args(argv)
     check_positive('--n', a.n, integer=True)
-    dev = get_device(a.device or load_settings().device)
+    check_positive('--warmup', a.warmup, integer=True, zero=True)
+    unknown = [k for k in a.configs if k not in BENCH_CONFIGS]
+    if unknown: raise ValueError(f"unknown benchmark(s) {unknown}; choose from {list(BENCH_CONFIGS)}")
+    out = _output(Path(a.out)) if a.out else None
+    settings = load_settings()
+    torch.set_num_threads(_threads(a.threads or settings.threads)[0])
+    dev = get_device(a.device or settings.device)
     names = a.configs or [k for k in BENCH_CONFIGS if k.startswith('cpu_') == (dev.type != 'cuda')]
     rows = []
     for k in names:   # one failing configuration does not lose the others' rows
         try: rows.append(bench(k, dev, n=a.n, warmup=a.warmup))
-        except (*USER_ERRORS, OSError) as e:
+        except (*USER_ERRORS, OSError, MemoryError) as e:
             if len(names) == 1: raise
             rows.append(dict(config=k, error=f"{type(e).__name__}: {_message(e)}"))
-        if a.out: Path(a.out).write_text(json.dumps(rows, indent=1))
     good = [r for r in rows if 'error' not in r]
     if not good: raise RuntimeError('; '.join(f"{r['config']}: {r['error']}" for r in rows))
     print(f"{'config':<26} {'ref s/it':>9} {'eager s/it':>10} {'fast s/it':>9} {'vs ref':>7} {'vs eager':>8} "
@@ -309,6 +370,7 @@ def _bench(argv) -> int:
         print(f"{r['config']:<26} {r['s_per_iter_reference']:9.4f} {r['s_per_iter_eager']:10.4f} "
               f"{r['s_per_iter_fast']:9.4f} {r['speedup']:7.2f} {r['speedup_over_eager']:8.2f} "
               f"{r['image_steps_per_s_fast']:12.0f} {r['tflops_fast']:8.2f}")
+    if out: write_json(out, rows)
     return 0
 
 def bench_main(argv: list[str] | None = None) -> int:

@@ -18,13 +18,13 @@ from torch import Tensor, nn
 from . import __version__
 
 # %% auto #0
-__all__ = ['SETTINGS_FILE', 'SETTINGS_SECTION', 'DEFAULT_SETTINGS', 'PROFILES', 'MAX_SEED', 'DEFAULT_DATA_ROOT', 'CKPT_FORMAT',
-           'KINDS', 'find_settings', 'Settings', 'load_settings', 'get_device', 'module_device', 'check_seed',
-           'make_rng', 'seed_everything', 'check_positive', 'check_range', 'check_batch', 'check_finite',
-           'check_images', 'to_float_images', 'to_uint8_images', 'image_grid', 'show_images', 'save_images',
-           'pairs_grid', 'WriteError', 'write_atomic', 'write_json', 'read_checkpoint', 'save_checkpoint',
-           'NotDescribable', 'Buildable', 'build', 'patch_to', 'asset_path', 'shipped_models', 'find_checkpoint',
-           'load']
+__all__ = ['SETTINGS_FILE', 'SETTINGS_SECTION', 'DEFAULT_SETTINGS', 'PROFILES', 'MAX_SEED', 'DEFAULT_DATA_ROOT', 'RUN_FILES',
+           'MANIFEST', 'LOCK_FILE', 'REPLACED', 'CKPT_FORMAT', 'KINDS', 'find_settings', 'Settings', 'load_settings',
+           'get_device', 'module_device', 'check_seed', 'make_rng', 'seed_everything', 'check_positive', 'check_betas',
+           'check_range', 'check_batch', 'check_finite', 'check_images', 'WriteError', 'write_atomic', 'append_line',
+           'write_json', 'to_float_images', 'to_uint8_images', 'image_grid', 'show_images', 'save_images', 'pairs_grid',
+           'patch_to', 'RunFolderError', 'RunFolder', 'read_checkpoint', 'save_checkpoint', 'NotDescribable',
+           'Buildable', 'build', 'asset_path', 'shipped_models', 'find_checkpoint', 'load']
 
 # %% ../nbs/00_core.ipynb #6f635d7f
 SETTINGS_FILE = 'settings.ini'
@@ -160,6 +160,12 @@ def check_positive(name: str, value, *, integer: bool = False, zero: bool = Fals
         and math.isfinite(value) and (value >= 0 if zero else value > 0)
     if not ok: raise ValueError(f"{name} must be a {'' if integer else 'finite '}{kind}, got {value!r}")
 
+def check_betas(betas, name: str = 'betas') -> tuple[float, float]:
+    "Adam's `betas` as a pair of numbers in [0, 1), else a `ValueError` naming `name`."
+    ok = isinstance(betas, (list, tuple)) and len(betas) == 2 and all(_is_number(b) and 0 <= b < 1 for b in betas)
+    if not ok: raise ValueError(f"{name} must be two numbers in [0, 1) (Adam's decay rates), got {betas!r}")
+    return float(betas[0]), float(betas[1])
+
 def check_range(name: str, value, low: float, high: float) -> None:
     "Raise `ValueError` unless `low < value < high`."
     if not (_is_number(value) and low < value < high):
@@ -197,6 +203,71 @@ def check_images(x: Tensor, what: str = 'images', tol: float = 1e-3) -> None:
     if lo < -1 - tol or hi > 1 + tol:
         hint = ' (0–255 pixel values? use x / 127.5 - 1)' if hi > 2 else ' (0–1 values? use 2 * x - 1)' if lo >= 0 else ''
         raise ValueError(f"{what} must have values in [-1, 1], got [{lo:.3g}, {hi:.3g}]{hint}")
+
+# %% ../nbs/00_core.ipynb #b237249d
+class WriteError(OSError):
+    "A file could not be written; its previous version, if any, is intact."
+
+_OPEN: list = []   # the run folders this process holds (`RunFolder`, below)
+
+def _claim(path: Path):
+    "Let the open run folder holding `path` (if any) check and record a write to it."
+    p = Path(os.path.abspath(path))
+    for f in _OPEN:
+        if p.parent == f.path or f.path in p.parents:
+            if p.name != MANIFEST: f.claim(p)
+            return
+
+def _fsync_dir(folder: Path):
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+        try: os.fsync(fd)
+        finally: os.close(fd)
+    except OSError: pass   # not every platform syncs folders
+
+def _why_not_written(e: BaseException, folder: Path) -> str:
+    if isinstance(e, (NotADirectoryError, FileExistsError)): return "a part of that path is a file"
+    try: full = shutil.disk_usage(folder if folder.exists() else Path.cwd()).free < 2**20
+    except OSError: full = False
+    if full or getattr(e, 'errno', None) == errno.ENOSPC: return "the disk is full; free some space and retry"
+    return getattr(e, 'strerror', None) or (str(e).splitlines() or [type(e).__name__])[0]
+
+def write_atomic(path: str | Path, data: bytes | str | Callable) -> Path:
+    "Write `data` (bytes, text, or a function writing to a binary file) to `path` whole or not at all."
+    path = Path(path)
+    if path.is_dir() and not path.is_symlink(): raise WriteError(f"cannot write {path}: it is a folder")
+    _claim(path)   # inside an open run folder: a file the run may write (see `RunFolder` below)
+    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, 'wb') as f:
+            if callable(data): data(f)
+            else: f.write(data.encode() if isinstance(data, str) else data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+        _fsync_dir(path.parent)
+    except (OSError, RuntimeError) as e:   # torch.save reports a full disk as a RuntimeError
+        kept = ' (its previous version is intact)' if path.exists() else ''
+        raise WriteError(f"could not write {path}: {_why_not_written(e, path.parent)}{kept}") from None
+    finally:
+        if tmp.exists(): tmp.unlink()
+    return path
+
+def append_line(path: str | Path, line: str) -> None:
+    "Append one line to the text file `path` (a log), never through a symbolic link."
+    path = Path(path)
+    _claim(path)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, 'O_NOFOLLOW', 0), 0o644)
+        with os.fdopen(fd, 'a') as f: f.write(line.rstrip('\n') + '\n')
+    except OSError as e: raise WriteError(f"could not append to {path}: {_why_not_written(e, path.parent)}") from None
+
+def write_json(path: str | Path, obj) -> Path:
+    "Write `obj` as indented JSON, atomically; NaN or infinite values are refused, not written."
+    try: text = json.dumps(obj, indent=1, allow_nan=False, default=str)
+    except ValueError: raise ValueError(f"not writing {path}: the values hold NaN or inf") from None
+    return write_atomic(path, text + '\n')
 
 # %% ../nbs/00_core.ipynb #f53dffc3
 def to_float_images(u: Tensor | np.ndarray, *, channels_last: bool = False) -> Tensor:
@@ -244,13 +315,11 @@ def show_images(x: Tensor, nrow: int | None = None, ax=None, title: str | None =
 
 # %% ../nbs/00_core.ipynb #5aa28d8a
 def save_images(x: Tensor, path: str | Path, nrow: int | None = None) -> Path:
-    "Write a float image batch as a PNG grid to `path` (parent folders are created)."
+    "Write a float image batch as a PNG grid to `path`, whole (parent folders are created)."
     import matplotlib.pyplot as plt
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     g = image_grid(x, nrow)
-    plt.imsave(path, g, cmap='gray' if g.ndim == 2 else None, vmin=0, vmax=255)
-    return path
+    return write_atomic(path, lambda f: plt.imsave(f, g, cmap='gray' if g.ndim == 2 else None, vmin=0, vmax=255,
+                                                   format='png'))
 
 # %% ../nbs/00_core.ipynb #ade53872
 def pairs_grid(x: Tensor, x_hat: Tensor, nrow: int = 8) -> Tensor:
@@ -259,50 +328,186 @@ def pairs_grid(x: Tensor, x_hat: Tensor, nrow: int = 8) -> Tensor:
     blocks = [t for a, b in zip(x.split(nrow), x_hat.split(nrow)) for t in (a, b)]
     return torch.cat(blocks)
 
-# %% ../nbs/00_core.ipynb #b237249d
-class WriteError(OSError):
-    "A file could not be written; its previous version, if any, is intact."
+# %% ../nbs/00_core.ipynb #94ae7dfa
+def patch_to(cls: type):
+    "Decorator: add the function to `cls` as a method of the same name."
+    def add(f: Callable) -> Callable:
+        f.__qualname__ = f'{cls.__name__}.{f.__name__}'
+        setattr(cls, f.__name__, f)
+        return f
+    return add
 
-def _fsync_dir(folder: Path):
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-        try: os.fsync(fd)
-        finally: os.close(fd)
-    except OSError: pass   # not every platform syncs folders
+# %% ../nbs/00_core.ipynb #cf2c01a0
+RUN_FILES = ('checkpoint.pt', 'metrics.jsonl', 'config.json', 'summary.json', 'eval.json', 'samples', 'tb',
+             'samples.png', 'samples.txt', 'interpolation.png', 'reconstruction.png', 'reconstruction.json',
+             'sample_quality.json', 'text_metrics.json')   # what commands of this package write into a run folder
+MANIFEST, LOCK_FILE, REPLACED = '.run_files.json', '.lock', '.replaced'
 
-def _why_not_written(e: BaseException, folder: Path) -> str:
-    if isinstance(e, (NotADirectoryError, FileExistsError)): return "a part of that path is a file"
-    try: full = shutil.disk_usage(folder if folder.exists() else Path.cwd()).free < 2**20
-    except OSError: full = False
-    if full or getattr(e, 'errno', None) == errno.ENOSPC: return "the disk is full; free some space and retry"
-    return getattr(e, 'strerror', None) or (str(e).splitlines() or [type(e).__name__])[0]
+class RunFolderError(ValueError):
+    "A run folder cannot be used as asked (it holds another run or someone's files, is locked, or is not a folder)."
 
-def write_atomic(path: str | Path, data: bytes | str | Callable) -> Path:
-    "Write `data` (bytes, text, or a function writing to a binary file) to `path` whole or not at all."
-    path = Path(path)
-    if path.is_dir() and not path.is_symlink(): raise WriteError(f"cannot write {path}: it is a folder")
-    tmp = path.with_name(f'.{path.name}.{os.getpid()}.tmp')
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(tmp, 'wb') as f:
-            if callable(data): data(f)
-            else: f.write(data.encode() if isinstance(data, str) else data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    except (OSError, RuntimeError) as e:   # torch.save reports a full disk as a RuntimeError
-        kept = ' (its previous version is intact)' if path.exists() else ''
-        raise WriteError(f"could not write {path}: {_why_not_written(e, path.parent)}{kept}") from None
-    finally:
-        if tmp.exists(): tmp.unlink()
-    return path
+def _read_manifest(folder: Path) -> list[str] | None:
+    "The files recorded in `folder`'s manifest; for a run written before manifests, its known files; else `None`."
+    try: return json.loads((folder/MANIFEST).read_text())['files']
+    except FileNotFoundError: pass
+    except (ValueError, KeyError, TypeError, OSError):
+        raise RunFolderError(f"{folder/MANIFEST} is damaged; delete it only if {folder} holds no run") from None
+    if not ((folder/'checkpoint.pt').is_file() or (folder/'metrics.jsonl').is_file()): return None
+    return [n for n in RUN_FILES if (folder/n).is_file()] + \
+           [f'samples/{p.name}' for p in sorted((folder/'samples').glob('[0-9]'*7 + '.*'))]
 
-def write_json(path: str | Path, obj) -> Path:
-    "Write `obj` as indented JSON, atomically; NaN or infinite values are refused, not written."
-    try: text = json.dumps(obj, indent=1, allow_nan=False, default=str)
-    except ValueError: raise ValueError(f"not writing {path}: the values hold NaN or inf") from None
-    return write_atomic(path, text + '\n')
+# %% ../nbs/00_core.ipynb #6c4db4a6
+class RunFolder:
+    "The folder of one run: checked and locked when opened, every write recorded, undone if the run never started."
+    def __init__(self, path: str | Path, *, resume: bool = False, overwrite: bool = False):
+        self.path, self.resume, self.overwrite = Path(os.path.abspath(Path(path).expanduser())), resume, overwrite
+        self.created = self.begun = self.committed = False
+        self.files, self.new, self.moved, self.fd = [], [], [], None
+
+    def __enter__(self) -> 'RunFolder':
+        if self.path.exists() and not self.path.is_dir():
+            raise RunFolderError(f"{self.path} is a file, not a folder; choose another out_dir")
+        self.created = not self.path.exists()
+        try: self.path.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise RunFolderError(f"cannot make the folder {self.path}: a part of that path is a file") from None
+        try:
+            self._lock()
+            self._check()
+        except BaseException:
+            self.__exit__(None, None, None)
+            raise
+        _OPEN.append(self)
+        return self
+
+    def __exit__(self, *exc):
+        "Undo a run that never committed, release the lock, and remove the folder if it was made for nothing."
+        if self.begun and not self.committed: self._undo()
+        if self in _OPEN: _OPEN.remove(self)
+        self._unlock()
+        if self.created and self.path.is_dir() and not any(self.path.iterdir()): self.path.rmdir()
+
+# %% ../nbs/00_core.ipynb #1f1a0463
+@patch_to(RunFolder)
+def _check(self):
+    for tmp in self.path.glob('.*.tmp'):   # left by a killed writer (write_atomic names them .NAME.PID.tmp)
+        pid = tmp.name.split('.')[-2]
+        if pid.isdigit() and not _pid_alive(int(pid)): tmp.unlink(missing_ok=True)
+    self.old = _read_manifest(self.path)
+    if self.resume:
+        if not (self.path/'checkpoint.pt').is_file():
+            raise RunFolderError(f"nothing to resume in {self.path}: it holds no checkpoint.pt")
+        return
+    if self.old is not None and not self.overwrite:
+        raise RunFolderError(f"{self.path} already holds a run; continue it with resume (--resume), "
+                             "replace it with overwrite (--overwrite), or choose another out_dir")
+    theirs = [n for n in RUN_FILES if (self.path/n).is_file() or (self.path/n).is_symlink()]
+    theirs += [f'samples/{p.name}' for p in (self.path/'samples').glob('[0-9]'*7 + '.*')]
+    foreign = sorted(set(theirs) - set(self.old or []))
+    if foreign:
+        raise RunFolderError(f"{self.path} holds {', '.join(foreign)}, which no run of this package wrote; "
+                             "move them away or choose another out_dir")
+
+def _pid_alive(pid: int) -> bool:
+    try: os.kill(pid, 0)
+    except ProcessLookupError: return False
+    except (PermissionError, OverflowError): return True
+    return True
+
+# %% ../nbs/00_core.ipynb #d4990fba
+try: import fcntl
+except ImportError: fcntl = None
+
+@patch_to(RunFolder)
+def _lock(self):
+    lock = self.path/LOCK_FILE
+    for _ in range(5):
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | (0 if fcntl else os.O_EXCL), 0o644) if fcntl or not lock.exists() \
+            else None
+        try:
+            if fd is None: raise BlockingIOError
+            if fcntl: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if fd is not None: os.close(fd)
+            pid = lock.read_text().strip() if lock.exists() else '?'
+            hint = '' if fcntl else f"; if no run is writing there, delete {lock}"
+            raise RunFolderError(f"another run (pid {pid}) is writing to {self.path}; wait for it, "
+                                 f"or choose another out_dir{hint}") from None
+        if lock.exists() and os.fstat(fd).st_ino == os.stat(lock).st_ino:   # not a file another run just removed
+            os.ftruncate(fd, 0)
+            os.write(fd, str(os.getpid()).encode())
+            self.fd = fd
+            return
+        os.close(fd)
+    raise RunFolderError(f"could not lock {self.path}: other processes keep taking and releasing it")
+
+@patch_to(RunFolder)
+def _unlock(self):
+    if self.fd is None: return
+    (self.path/LOCK_FILE).unlink(missing_ok=True)
+    os.close(self.fd)   # closing releases the flock
+    self.fd = None
+
+# %% ../nbs/00_core.ipynb #4346d130
+@patch_to(RunFolder)
+def claim(self, path: Path):
+    "Check and record that the run writes `path` (an absolute path inside the folder)."
+    rel = path.relative_to(self.path).as_posix()
+    if not self.begun: self._begin()
+    if rel in self.files: return
+    if path.exists() or path.is_symlink():
+        raise RunFolderError(f"not writing {path}: no run of this package wrote it; move it away first")
+    self.files.append(rel)
+    self.new.append(rel)
+    self._save()
+
+@patch_to(RunFolder)
+def _begin(self):
+    self.begun = True
+    if self.resume:
+        self.files = list(self.old or [])
+        return
+    for rel in self.old or []:   # an overwrite: the earlier run's files step aside until this run commits
+        src, dst = self.path/rel, self.path/REPLACED/rel
+        if src.exists() or src.is_symlink():
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(src, dst)
+            self.moved.append(rel)
+    _remove_empty(self.path, ('samples', 'tb'))
+
+def _remove_empty(folder: Path, names):
+    for d in names:
+        if (folder/d).is_dir() and not any((folder/d).iterdir()): (folder/d).rmdir()
+
+@patch_to(RunFolder)
+def _save(self):
+    write_atomic(self.path/MANIFEST, json.dumps({'files': self.files}, indent=1) + '\n')
+
+# %% ../nbs/00_core.ipynb #fc5dd813
+@patch_to(RunFolder)
+def commit(self):
+    "The run has started: its files stay, and the run it replaced is deleted."
+    if not self.begun: self._begin()
+    if not self.committed and not self.files: self._save()
+    self.committed = True
+    shutil.rmtree(self.path/REPLACED, ignore_errors=True)
+
+@patch_to(RunFolder)
+def _undo(self):
+    for rel in self.new:
+        p = self.path/rel
+        if p.is_dir() and not p.is_symlink(): shutil.rmtree(p)
+        else: p.unlink(missing_ok=True)
+    _remove_empty(self.path, ('samples', 'tb'))   # folders this run made and left empty
+    for rel in self.moved:
+        (self.path/rel).parent.mkdir(parents=True, exist_ok=True)
+        os.replace(self.path/REPLACED/rel, self.path/rel)
+    shutil.rmtree(self.path/REPLACED, ignore_errors=True)
+    if self.old is None and not self.resume: (self.path/MANIFEST).unlink(missing_ok=True)
+    elif not self.resume:
+        self.files = list(self.old)
+        self._save()
+    self.begun = False
 
 # %% ../nbs/00_core.ipynb #53c7de4b
 CKPT_FORMAT = 'shortrun_nb.checkpoint/1'
@@ -400,15 +605,6 @@ def build(spec: dict) -> nn.Module:
     args = {k: build(v) if isinstance(v, dict) and 'kind' in v else v for k, v in args.items()}
     try: return cls(**args)
     except TypeError as e: raise TypeError(f"bad settings for {spec['kind']!r}: {e}") from None
-
-# %% ../nbs/00_core.ipynb #94ae7dfa
-def patch_to(cls: type):
-    "Decorator: add the function to `cls` as a method of the same name."
-    def add(f: Callable) -> Callable:
-        f.__qualname__ = f'{cls.__name__}.{f.__name__}'
-        setattr(cls, f.__name__, f)
-        return f
-    return add
 
 # %% ../nbs/00_core.ipynb #813aa8b3
 def asset_path(name: str) -> Path:

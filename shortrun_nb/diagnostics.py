@@ -69,8 +69,9 @@ def long_run_report(model, n: int = 256, n_steps: int = 2000, *, rng=None, data:
         if start is not None: rng.set_state(start)
         s = model.chain_states(model.init_noise(n, rng), rng=rng, n_steps=steps)
         with torch.no_grad(): x, out[f'{name}_energy'] = model.decode(s), model.chain_energy(s).mean().item()
-        out[f'{name}_saturation'] = (x.abs() >= 0.999).float().mean().item()   # at or past the range's edge
-        out[f'{name}_pixel_std'] = x.std().item()
+        if isinstance(x, Tensor):   # images (a text model decodes to sentences)
+            out[f'{name}_saturation'] = (x.abs() >= 0.999).float().mean().item()   # at or past the range's edge
+            out[f'{name}_pixel_std'] = x.std().item()
     if data is not None and data.shape[1:] == s.shape[1:]:   # data in the chain's own space (SRMC's images)
         with torch.no_grad(): out['data_energy'] = model.chain_energy(data.to(s.device)).mean().item()
     return out

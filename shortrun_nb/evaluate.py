@@ -4,13 +4,13 @@
 
 # %% ../nbs/09_evaluate.ipynb #b3b0cf70
 from __future__ import annotations
-import json, math
+import math
 from pathlib import Path
 
 import torch
 from torch import Tensor
 
-from .core import module_device, pairs_grid, save_images
+from .core import module_device, pairs_grid, save_images, write_atomic, write_json
 from .data import PAD_ID, encode_corpus, load_anomaly_split, load_corpus, load_images, trim_padding
 from .inference import interpolation_grid
 from .latent import LatentEBM
@@ -182,22 +182,21 @@ def _image_report(model, cfg: dict, out: Path, root, rng, n_recon: int = 32) -> 
     x = test[:n_recon].to(dev)
     numbers, x_hat = reconstruction_report(model, x, train, rng=rng)
     save_images(pairs_grid(x, x_hat), out/'reconstruction.png', nrow=8)
-    (out/'reconstruction.json').write_text(json.dumps(numbers, indent=1))
+    write_json(out/'reconstruction.json', numbers)
     if cfg['data'].get('name') == 'digits' and tuple(test.shape[1:]) == (1, 16, 16):
         numbers['sample_quality'] = sample_quality(model, rng=rng)
-        (out/'sample_quality.json').write_text(json.dumps(numbers['sample_quality'], indent=1))
+        write_json(out/'sample_quality.json', numbers['sample_quality'])
     return numbers
 
 def _text_report(model, cfg: dict, out: Path, root, rng) -> dict:
     rep = text_report(model, cfg['data'], root=root, rng=rng)
-    (out/'text_metrics.json').write_text(json.dumps(rep, indent=1))
-    (out/'samples.txt').write_text('\n'.join(model.sample(50, rng=rng)) + '\n')
+    write_json(out/'text_metrics.json', rep)
+    write_atomic(out/'samples.txt', '\n'.join(model.sample(50, rng=rng)) + '\n')
     return rep
 
 def write_run_report(model, cfg: dict, out_dir: str | Path, *, root=None, rng=None) -> dict | None:
     "Write the end-of-run report for `model` trained with run config `cfg` into `out_dir`; `None` if it has none."
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
     if cfg['data'].get('kind') == 'text': return _text_report(model, cfg, out, root, rng)
     if cfg['data'].get('kind') in ('images', 'anomaly'): return _image_report(model, cfg, out, root, rng)
     return None

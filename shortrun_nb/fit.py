@@ -4,7 +4,7 @@
 
 # %% ../nbs/12_fit.ipynb #16b33f64
 from __future__ import annotations
-import contextlib, copy, json, logging, math, os, shutil, signal, sys, threading, time
+import contextlib, copy, dataclasses, json, logging, math, os, signal, sys, threading, time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -13,21 +13,18 @@ import torch
 import torch.distributed as dist
 from torch import Tensor, nn
 
-from .core import (check_positive, check_range, make_rng, module_device, read_checkpoint, save_checkpoint,
-                              save_images)
+from .core import (MAX_SEED, NotDescribable, RunFolder, _OPEN, append_line, check_images,
+                              check_positive, check_range, check_seed, get_device, make_rng, module_device,
+                              patch_to, read_checkpoint, save_checkpoint, save_images, write_atomic, write_json)
 from .accel import CaptureError, GraphCache, StaticGraph, accelerate, set_capturable
-from .evaluate import REPORT_FILES
 
 log = logging.getLogger('shortrun_nb')
 
 # %% auto #0
-__all__ = ['log', 'RUN_FILES', 'LOCK_FILE', 'train_iteration', 'WeightAverage', 'iteration_runner', 'save_samples',
-           'RunFolderError', 'RunFolder', 'TrainingDiverged', 'Interrupted', 'resume_changes', 'FitResult', 'fit']
+__all__ = ['log', 'train_iteration', 'WeightAverage', 'iteration_runner', 'save_samples', 'TrainingDiverged', 'Interrupted',
+           'resume_changes', 'FitConfig', 'FitResult', 'init_distributed', 'fit']
 
 # %% ../nbs/12_fit.ipynb #9638192c
-def _dist_info() -> tuple[int, int]:
-    return (dist.get_rank(), dist.get_world_size()) if dist.is_available() and dist.is_initialized() else (0, 1)
-
 def _average_gradients(params: list[Tensor], world: int):
     grads = [p.grad for p in params if p.grad is not None]
     if world == 1 or not grads: return
@@ -74,7 +71,7 @@ class WeightAverage:
         finally: model.load_state_dict(own)
 
 # %% ../nbs/12_fit.ipynb #ac32989e
-class _Stepper:
+class _Iterations:
     "Runs iterations (and the weight average's step): eagerly, or replayed from graphs keyed by batch shape and rates."
     def __init__(self, model, opts, rng, params, world: int, plan: dict, ema: WeightAverage | None):
         self.model, self.opts, self.gen = model, opts, rng
@@ -121,13 +118,13 @@ def _fast_plan(model: nn.Module, fast: bool | None, world: int) -> dict:
 
 # %% ../nbs/12_fit.ipynb #f5b73524
 def iteration_runner(model: nn.Module, opts: list, rng: torch.Generator, *, fast: bool | None = None,
-                     world: int = 1, ema: float | None = None) -> _Stepper:
+                     world: int = 1, ema: float | None = None) -> _Iterations:
     "A callable `batch -> stats` running learning iterations of `model` on the path `fast` asks for (see `_fast_plan`)."
     plan = _fast_plan(model, fast, world)
     if plan['path'] == 'fast': accelerate(model, cpu_replay=module_device(model).type != 'cuda')
     set_capturable(opts, plan['iteration_graphs'] and module_device(model).type == 'cuda')
     params = [p for o in opts for g in o.param_groups for p in g['params']]
-    return _Stepper(model, opts, rng, params, world, plan, WeightAverage(model, ema) if ema else None)
+    return _Iterations(model, opts, rng, params, world, plan, WeightAverage(model, ema) if ema else None)
 
 # %% ../nbs/12_fit.ipynb #e1f2817b
 def _set_lr(opts, it: int, scale: float, lr_decay: float, decay_every: int):
@@ -150,94 +147,30 @@ class _Batches:
             for _ in range(pos): next(self.it)
         return next(self.it).to(self.device)
 
+    def check(self):
+        "Look at one batch (a throwaway draw) and refuse data that is not what a learner can train on."
+        if self.sampled: x = self.data.sample(make_rng(0, self.device))
+        else:
+            try: x = next(iter(self.data))
+            except StopIteration: raise ValueError("the data yield no batches") from None
+        if not isinstance(x, Tensor): raise TypeError(f"a batch must be a tensor, got {type(x).__name__}")
+        if x.is_floating_point() and x.ndim == 4: check_images(x, 'a training batch')
+        elif x.is_floating_point() and not bool(torch.isfinite(x).all()):
+            raise ValueError("a training batch contains NaN or inf values; clean the data first")
+
 # %% ../nbs/12_fit.ipynb #cada5965
 def save_samples(samples, path: str | Path) -> Path:
-    "Write samples: images as a PNG grid, 2D points as a scatter plot, strings as a text file."
+    "Write samples: images as a PNG grid, 2D points as a scatter plot, strings as a text file (each whole)."
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     if isinstance(samples, (list, tuple)):
-        path = path.with_suffix('.txt')
-        path.write_text('\n'.join(map(str, samples)) + '\n')
-        return path
+        return write_atomic(path.with_suffix('.txt'), '\n'.join(map(str, samples)) + '\n')
     if samples.ndim == 4: return save_images(samples, path.with_suffix('.png'))
     import matplotlib.figure
     fig = matplotlib.figure.Figure(figsize=(4, 4))
     ax = fig.subplots()
     ax.scatter(*samples.detach().cpu().T[:2], s=2)
     ax.set_aspect('equal')
-    fig.savefig(path.with_suffix('.png'), dpi=80)
-    return path.with_suffix('.png')
-
-# %% ../nbs/12_fit.ipynb #08e4cbe1
-RUN_FILES = (('checkpoint.pt', 'metrics.jsonl', 'config.json', 'summary.json', 'eval.json', 'samples', 'tb')
-             + REPORT_FILES)
-LOCK_FILE = '.lock'
-
-class RunFolderError(ValueError):
-    "A run folder cannot be used as asked (it holds another run, is locked, or is not a folder)."
-
-def _pid_alive(pid: int) -> bool:
-    try: os.kill(pid, 0)
-    except ProcessLookupError: return False
-    except PermissionError: return True
-    return True
-
-def _holds_run(path: Path) -> bool:
-    return any((path/f).exists() for f in ('checkpoint.pt', 'metrics.jsonl', 'config.json'))
-
-# %% ../nbs/12_fit.ipynb #85b184d3
-class RunFolder:
-    "The folder a run writes to: checked, locked for one process, cleared only when asked."
-    def __init__(self, path: str | Path, *, resume: bool = False, overwrite: bool = False):
-        self.path, self.locked = Path(path), False
-        if self.path.exists() and not self.path.is_dir():
-            raise RunFolderError(f"{self.path} is a file, not a folder; choose another out_dir")
-        try: self.path.mkdir(parents=True, exist_ok=True)
-        except (FileExistsError, NotADirectoryError):
-            raise RunFolderError(f"cannot make the folder {self.path}: a part of that path is a file") from None
-        self._lock()
-        try: self._prepare(resume, overwrite)
-        except Exception:
-            self.release()
-            raise
-
-    def _lock(self):
-        lock = self.path/LOCK_FILE
-        for _ in range(2):
-            try: fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-            except FileExistsError:
-                try: pid = int(lock.read_text().strip() or 0)
-                except (OSError, ValueError): pid = 0
-                if pid and pid != os.getpid() and _pid_alive(pid):
-                    raise RunFolderError(f"another run (pid {pid}) is writing to {self.path}; "
-                                         "wait for it, or choose another out_dir") from None
-                log.warning("removing a stale lock of process %s in %s", pid, self.path)
-                lock.unlink(missing_ok=True)
-                continue
-            with os.fdopen(fd, 'w') as f: f.write(str(os.getpid()))
-            self.locked = True
-            return
-
-    def _prepare(self, resume: bool, overwrite: bool):
-        for tmp in self.path.glob('.checkpoint.pt.*.tmp'):
-            pid = tmp.name.split('.')[-2]
-            if not (pid.isdigit() and _pid_alive(int(pid))): tmp.unlink(missing_ok=True)
-        if resume:
-            if not (self.path/'checkpoint.pt').is_file():
-                raise RunFolderError(f"nothing to resume in {self.path}: it holds no checkpoint.pt")
-        elif _holds_run(self.path):
-            if not overwrite:
-                raise RunFolderError(f"{self.path} already holds a run; continue it with resume (--resume), "
-                                     "replace it with overwrite (--overwrite), or choose another out_dir")
-            for name in RUN_FILES:
-                f = self.path/name
-                if f.is_dir(): shutil.rmtree(f)
-                elif f.exists(): f.unlink()
-
-    def release(self):
-        "Remove the lock (if this process holds it)."
-        if self.locked: (self.path/LOCK_FILE).unlink(missing_ok=True)
-        self.locked = False
+    return write_atomic(path.with_suffix('.png'), lambda f: fig.savefig(f, dpi=80, format='png'))
 
 # %% ../nbs/12_fit.ipynb #f9980b42
 def _read_log(path: Path, upto: int) -> list[str]:
@@ -247,29 +180,36 @@ def _read_log(path: Path, upto: int) -> list[str]:
     for i, line in enumerate(lines):
         if not line.strip(): continue
         try: row = json.loads(line)
-        except json.JSONDecodeError:
+        except json.JSONDecodeError: row = None
+        if not isinstance(row, dict):
             if i == len(lines) - 1:
                 log.warning("%s: dropped a torn last line (%d characters) left by an interrupted write",
                             path, len(line))
                 continue
-            raise ValueError(f"{path}: line {i + 1} is not valid JSON; fix or delete that line, then resume") from None
+            raise ValueError(f"{path}: line {i + 1} is not a JSON record; fix or delete that line, then resume")
         if row.get('iter', 0) <= upto: keep.append(line)
     return keep
+
+def _tensorboard_writer():
+    try: from torch.utils.tensorboard import SummaryWriter
+    except ImportError:
+        raise ImportError("tensorboard=True (--tensorboard) needs the tensorboard package: pip install tensorboard") \
+            from None
+    return SummaryWriter
 
 class _Log:
     def __init__(self, out_dir: Path | None, start: int, tensorboard: bool):
         self.path, self.tb = (out_dir/'metrics.jsonl' if out_dir else None), None
         if self.path is None: return
-        if self.path.exists(): self.path.write_text(''.join(r + '\n' for r in _read_log(self.path, start)))
+        if self.path.exists(): write_atomic(self.path, ''.join(r + '\n' for r in _read_log(self.path, start)))
         if tensorboard:
-            try: from torch.utils.tensorboard import SummaryWriter
-            except ImportError:
-                raise ImportError("tensorboard=True needs the tensorboard package: pip install tensorboard") from None
-            self.tb = SummaryWriter(str(out_dir/'tb'), purge_step=start)
+            for f in _OPEN:
+                if f.path == Path(os.path.abspath(out_dir)): f.claim(f.path/'tb')
+            self.tb = _tensorboard_writer()(str(out_dir/'tb'), purge_step=start)
 
     def write(self, row: dict):
         if self.path is None: return
-        with open(self.path, 'a') as f: f.write(json.dumps(row) + '\n')
+        append_line(self.path, json.dumps(row))
         if self.tb:
             for k, v in row.items():
                 if isinstance(v, (int, float)) and k != 'iter': self.tb.add_scalar(k, v, row['iter'])
@@ -392,6 +332,45 @@ def _resume(st: _State, path: Path, config: dict, rank: int, world: int) -> dict
 
 # %% ../nbs/12_fit.ipynb #0e857f8b
 @dataclass
+class FitConfig:
+    "How `fit` trains: length, logging, samples, checkpoints, learning-rate schedule, divergence guard, weight average."
+    n_iters: int = 1000                # learning iterations in all (a resumed run continues up to it)
+    seed: int = 0                      # the training generator's seed (each process adds its rank)
+    log_every: int = 50                # iterations per logged window, and per check of the divergence guard
+    sample_every: int = 0              # iterations between sample grids (0: none)
+    ckpt_every: int = 0                # iterations between checkpoints (0: at the end and on a signal only)
+    n_samples: int = 64                # samples per grid
+    lr_decay: float = 1.0              # learning rates times `lr_decay` once every `decay_every` iterations
+    decay_every: int = 0
+    max_gap: float | None = None       # the guard restores the last good state when |gap| exceeds it...
+    lr_backoff: float = 0.5            # ... and multiplies the learning rates by `lr_backoff`,
+    max_restarts: int = 5              # ... at most `max_restarts` times
+    max_seconds: float | None = None   # stop cleanly, with a checkpoint, after this much wall-clock time
+    ema: float | None = None           # decay of a weight average kept beside the weights (None: none)
+
+    def __post_init__(self):
+        check_positive('n_iters', self.n_iters, integer=True)
+        check_seed(self.seed, 'seed')
+        check_positive('log_every', self.log_every, integer=True)
+        check_positive('n_samples', self.n_samples, integer=True)
+        for name in ('sample_every', 'ckpt_every', 'decay_every', 'max_restarts'):
+            check_positive(name, getattr(self, name), integer=True, zero=True)
+        check_range('lr_decay', self.lr_decay, 0, 1.0000001)
+        check_range('lr_backoff', self.lr_backoff, 0, 1)
+        for name in ('max_gap', 'max_seconds'):
+            if getattr(self, name) is not None: check_positive(name, getattr(self, name))
+        if self.ema is not None: check_range('ema', self.ema, 0, 1)
+
+    @classmethod
+    def of(cls, **settings) -> 'FitConfig':
+        "A `FitConfig` from keyword settings (`None` keeps a default), naming any unknown setting."
+        names = [f.name for f in dataclasses.fields(cls)]
+        unknown = sorted(set(settings) - set(names))
+        if unknown: raise TypeError(f"unknown fit setting(s) {unknown}; fit takes {names}")
+        return cls(**{k: v for k, v in settings.items() if v is not None or k in ('max_gap', 'max_seconds', 'ema')})
+
+# %% ../nbs/12_fit.ipynb #33781d3f
+@dataclass
 class FitResult:
     "What `fit` did: the logged rows, last checkpoint written, final iteration, path taken, accepted resume changes."
     history: list[dict] = field(default_factory=list)
@@ -400,123 +379,132 @@ class FitResult:
     plan: dict = field(default_factory=dict)
     changes: dict = field(default_factory=dict)
 
-def _check_fit_args(n_iters, log_every, sample_every, ckpt_every, n_samples, lr_decay, decay_every, max_gap, lr_backoff,
-                    max_restarts, max_seconds, ema):
-    check_positive('n_iters', n_iters, integer=True)
-    check_positive('log_every', log_every, integer=True)
-    check_positive('n_samples', n_samples, integer=True)
-    for name, v in (('sample_every', sample_every), ('ckpt_every', ckpt_every), ('decay_every', decay_every),
-                    ('max_restarts', max_restarts)):
-        check_positive(name, v, integer=True, zero=True)
-    check_range('lr_decay', lr_decay, 0, 1.0000001)
-    check_range('lr_backoff', lr_backoff, 0, 1)
-    if max_gap is not None: check_positive('max_gap', max_gap)
-    if max_seconds is not None: check_positive('max_seconds', max_seconds)
-    if ema is not None: check_range('ema', ema, 0, 1)
+def _run_config(model: nn.Module, config: dict | None, cfg: FitConfig) -> dict:
+    "The run config a checkpoint stores: `config` (a preset's) with the model's description and the fit settings."
+    config = copy.deepcopy(config or {})
+    if 'model' not in config:
+        try: config['model'] = model.config
+        except (AttributeError, NotDescribable) as e:
+            log.warning("fit: %s; checkpoints will hold weights only: load them with load(path, model=...)",
+                        e if isinstance(e, NotDescribable) else f'{type(model).__name__} has no config')
+    config['fit'] = dataclasses.asdict(cfg)
+    try: json.dumps(config, allow_nan=False)
+    except (TypeError, ValueError) as e: raise ValueError(f"config must be plain JSON data: {e}") from None
+    return config
 
 # %% ../nbs/12_fit.ipynb #4da7e3a3
-class _Trainer:
-    "The state of one `fit` call and the pieces of its loop."
-    def __init__(self, model, data, fit_args: dict, config: dict, out_dir: Path | None, plan: dict, fast: bool | None,
-                 callback, progress: bool, tensorboard: bool, rank: int, world: int):
-        self.model, self.a, self.config, self.out, self.plan, self.fast = model, fit_args, config, out_dir, plan, fast
-        self.callback, self.rank, self.world = callback, rank, world
-        self.device = module_device(model)
-        self.st = _State(model, model.configure_optimizers(),
-                         make_rng(fit_args['seed'] * 1_000_003 + rank, self.device))
-        self.params = [p for o in self.st.opts for g in o.param_groups for p in g['params']]
-        self.result = FitResult(plan=plan)
-        self.batches = _Batches(data, self.st.gen, self.device)
-        self.progress, self.tensorboard = progress, tensorboard
-        self.ckpt_path = out_dir/'checkpoint.pt' if out_dir else None
+def _stream_seed(seed: int, rank: int) -> int: return (seed * 1_000_003 + rank) % (MAX_SEED + 1)
 
-    def start(self, resume: bool | str | Path):
-        self.stepper = iteration_runner(self.model, self.st.opts, self.st.gen, fast=self.fast, world=self.world,
-                                        ema=self.a['ema'])
+class _Run:
+    "One `fit` call: the learner's state, its batches, log and folder, and the pieces of its loop."
+    def __init__(self, model, data, cfg: FitConfig, config: dict, fast: bool | None, callback, tensorboard: bool,
+                 rank: int, world: int):
+        self.model, self.cfg, self.config, self.callback = model, cfg, config, callback
+        self.tensorboard, self.rank, self.world, self.device = tensorboard, rank, world, module_device(model)
+        self.st = _State(model, model.configure_optimizers(), make_rng(_stream_seed(cfg.seed, rank), self.device))
+        self.params = [p for o in self.st.opts for g in o.param_groups for p in g['params']]
+        self.batches = _Batches(data, self.st.gen, self.device)
+        self.stepper = iteration_runner(model, self.st.opts, self.st.gen, fast=fast, world=world, ema=cfg.ema)
         self.st.ema = self.stepper.ema
+        self.result = FitResult(plan=self.stepper.plan)
+        self.out = self.ckpt_path = None
+
+    def start(self, folder: RunFolder | None, out_dir, resume: bool | str | Path):
+        "Resume if asked, then write the config and the log's start row (rank 0); the run's clock starts."
+        self.folder, self.out = folder, folder.path if folder else None   # where this process writes (rank 0)
+        run_dir = out_dir.path if isinstance(out_dir, RunFolder) else out_dir
+        self.ckpt_path = Path(run_dir)/'checkpoint.pt' if run_dir is not None else None
         if resume:
             path = self.ckpt_path if resume is True else Path(resume)
             if path is None: raise ValueError("resume=True needs out_dir (to find checkpoint.pt) or a checkpoint path")
             self.result.changes = _resume(self.st, path, self.config, self.rank, self.world)
-            set_capturable(self.st.opts, self.plan['iteration_graphs'] and self.device.type == 'cuda')
+            set_capturable(self.st.opts, self.stepper.plan['iteration_graphs'] and self.device.type == 'cuda')
         if self.world > 1:
             for t in self.model.state_dict().values(): dist.broadcast(t, 0)
-        active = self.out if self.rank == 0 else None
-        self.log = _Log(active, self.st.it, self.tensorboard)
-        if active:
-            (self.out/'config.json').write_text(json.dumps(self.config, indent=1))
-            self.log.write(dict(iter=self.st.it, event='start', **self.plan))
+        self.log = _Log(self.out, self.st.it, self.tensorboard)
+        if self.out:
+            write_json(self.out/'config.json', self.config)
+            self.log.write(dict(iter=self.st.it, event='start', **self.stepper.plan))
         self.good, self.acc, self.n_acc, self.t0 = self.st.snapshot(), {}, 0, time.time()
 
-    def step(self):
-        _set_lr(self.st.opts, self.st.it, self.st.lr_scale, self.a['lr_decay'], self.a['decay_every'])
-        stats = self.stepper(self.batches.get(self.st.it))
-        for k, v in stats.items(): self.acc[k] = self.acc.get(k, 0) + v.detach().float()
-        self.n_acc += 1
-        self.st.it += 1
-        if self.callback: self.callback(self.st.it, self.model, {k: v.detach().clone() for k, v in stats.items()})
+# %% ../nbs/12_fit.ipynb #fa53ee6a
+@patch_to(_Run)
+def iteration(self):
+    "One learning iteration, its statistics added to the current window."
+    _set_lr(self.st.opts, self.st.it, self.st.lr_scale, self.cfg.lr_decay, self.cfg.decay_every)
+    stats = self.stepper(self.batches.get(self.st.it))
+    for k, v in stats.items(): self.acc[k] = self.acc.get(k, 0) + v.detach().float()
+    self.n_acc += 1
+    self.st.it += 1
+    if self.callback: self.callback(self.st.it, self.model, {k: v.detach().clone() for k, v in stats.items()})
 
-    def window(self) -> dict:
-        "The mean statistics since the last log step (averaged over processes) and whether the parameters are finite."
-        params_ok = torch.stack([torch.isfinite(p).all() for p in self.params]).all().float()
-        vec = torch.cat([torch.stack(list(self.acc.values())) / self.n_acc, params_ok[None]])
-        if self.world > 1:
-            dist.all_reduce(vec)
-            vec /= self.world
-        *means, params_ok = vec.tolist()
-        row = dict(iter=self.st.it, time=round(time.time() - self.t0, 3), **dict(zip(self.acc, means)),
-                   lr=[g['lr'] for o in self.st.opts for g in o.param_groups])
-        self.acc, self.n_acc = {}, 0
-        return row, params_ok == 1.0
+@patch_to(_Run)
+def window(self) -> tuple[dict, bool]:
+    "The mean statistics since the last log step (averaged over processes) and whether the parameters are finite."
+    params_ok = torch.stack([torch.isfinite(p).all() for p in self.params]).all().float()
+    vec = torch.cat([torch.stack(list(self.acc.values())) / self.n_acc, params_ok[None]])
+    if self.world > 1:
+        dist.all_reduce(vec)
+        vec /= self.world
+    *means, params_ok = vec.tolist()
+    row = dict(iter=self.st.it, time=round(time.time() - self.t0, 3), **dict(zip(self.acc, means)),
+               lr=[g['lr'] for o in self.st.opts for g in o.param_groups])
+    self.acc, self.n_acc = {}, 0
+    return row, params_ok == 1.0
 
-    def guard(self, row: dict, params_ok: bool) -> bool:
-        "Log a healthy window and keep a snapshot; restore the last good state after a bad one. True if healthy."
-        problem = _unhealthy(row, self.a['max_gap']) or (None if params_ok else 'non-finite parameters')
-        if not problem:
-            self.good = self.st.snapshot()
-            self.result.history.append(row)
-            self.log.write(row)
-            return True
-        bad_it = self.st.it
-        self.st.restore(self.good)
-        self.stepper.reset()
-        self.st.restarts += 1
-        self.st.lr_scale *= self.a['lr_backoff']
+# %% ../nbs/12_fit.ipynb #46dfdd57
+@patch_to(_Run)
+def guard(self, row: dict, params_ok: bool) -> bool:
+    "Log a healthy window and keep a snapshot; restore the last good state after a bad one. True if healthy."
+    problem = _unhealthy(row, self.cfg.max_gap) or (None if params_ok else 'non-finite parameters')
+    if not problem:
         self.good = self.st.snapshot()
-        event = dict(iter=bad_it, event='diverged', problem=problem, restored_to=self.st.it, lr_scale=self.st.lr_scale,
-                     restarts=self.st.restarts)
-        self.log.write(event)
-        self.result.history.append(event)
-        if self.st.restarts > self.a['max_restarts']:
-            self.checkpoint()
-            raise TrainingDiverged(f"training diverged {self.st.restarts} times (last at iteration {bad_it}: "
-                                   f"{problem}); the last good state (iteration {self.st.it}) is saved in "
-                                   f"{self.ckpt_path}. Try a lower learning rate (resume with --lr …), "
-                                   "more data noise or a smaller step size.")
-        return False
+        self.result.history.append(row)
+        self.log.write(row)
+        return True
+    bad_it = self.st.it
+    self.st.restore(self.good)
+    self.stepper.reset()
+    self.st.restarts += 1
+    self.st.lr_scale *= self.cfg.lr_backoff
+    self.good = self.st.snapshot()
+    event = dict(iter=bad_it, event='diverged', problem=problem, restored_to=self.st.it, lr_scale=self.st.lr_scale,
+                 restarts=self.st.restarts)
+    self.log.write(event)
+    self.result.history.append(event)
+    if self.st.restarts > self.cfg.max_restarts:
+        self.checkpoint()
+        raise TrainingDiverged(f"training diverged {self.st.restarts} times (last at iteration {bad_it}: "
+                               f"{problem}); the last good state (iteration {self.st.it}) is saved in "
+                               f"{self.ckpt_path}. Try a lower learning rate (resume with --lr …), "
+                               "more data noise or a smaller step size.")
+    return False
 
-    def checkpoint(self, s: dict | None = None):
-        "Save `s` (default: the current state) from rank 0, with every process's generator state."
-        s = dict(s or self.st.snapshot())
-        gens = [s.pop('generator')]
-        if self.world > 1:
-            mine, gens = gens[0], [None] * self.world
-            dist.all_gather_object(gens, mine)
-        if self.rank == 0 and self.ckpt_path:
-            state = dict(s, generators=gens, generator_device=self.device.type, config=self.config,
-                         world_size=self.world)
-            self.result.checkpoint = save_checkpoint(self.ckpt_path, state)
+# %% ../nbs/12_fit.ipynb #2297f8e2
+@patch_to(_Run)
+def checkpoint(self, s: dict | None = None):
+    "Save `s` (default: the current state) from rank 0, with every process's generator state."
+    s = dict(s or self.st.snapshot())
+    gens = [s.pop('generator')]
+    if self.world > 1:
+        mine, gens = gens[0], [None] * self.world
+        dist.all_gather_object(gens, mine)
+    if self.rank == 0 and self.ckpt_path:
+        state = dict(s, generators=gens, generator_device=self.device.type, config=self.config, world_size=self.world)
+        self.result.checkpoint = save_checkpoint(self.ckpt_path, state)
 
-    def out_of_time(self) -> bool:
-        "Whether the run's wall-clock budget (`max_seconds`) is spent."
-        return self.a['max_seconds'] is not None and time.time() - self.t0 >= self.a['max_seconds']
+@patch_to(_Run)
+def samples(self):
+    "A sample grid into `samples/`, every `sample_every` iterations."
+    if self.rank == 0 and self.out and self.cfg.sample_every and self.st.it % self.cfg.sample_every == 0:
+        g = make_rng(self.cfg.seed + 12345, self.device)
+        with self.st.ema.applied(self.model) if self.st.ema else contextlib.nullcontext():
+            save_samples(self.model.sample(self.cfg.n_samples, rng=g), self.out/'samples'/f'{self.st.it:07d}')
 
-    def samples(self):
-        if self.rank == 0 and self.out and self.a['sample_every'] and self.st.it % self.a['sample_every'] == 0:
-            g = make_rng(self.a['seed'] + 12345, self.device)
-            with self.st.ema.applied(self.model) if self.st.ema else contextlib.nullcontext():
-                save_samples(self.model.sample(self.a['n_samples'], rng=g),
-                             self.out/'samples'/f'{self.st.it:07d}')
+@patch_to(_Run)
+def out_of_time(self) -> bool:
+    "Whether the run's wall-clock budget (`max_seconds`) is spent."
+    return self.cfg.max_seconds is not None and time.time() - self.t0 >= self.cfg.max_seconds
 
 # %% ../nbs/12_fit.ipynb #8b04310b
 class _Progress:
@@ -540,58 +528,90 @@ class _Progress:
         if self.bar is not None: self.bar.close()
 
 # %% ../nbs/12_fit.ipynb #e689f137
-def fit(model: nn.Module, data, n_iters: int, *, out_dir: str | Path | None = None, seed: int = 0, log_every: int = 50,
-        sample_every: int = 0, ckpt_every: int = 0, n_samples: int = 64, lr_decay: float = 1.0, decay_every: int = 0,
-        max_gap: float | None = None, lr_backoff: float = 0.5, max_restarts: int = 5, max_seconds: float | None = None,
-        ema: float | None = None, resume: bool | str | Path = False, overwrite: bool = False,
-        config: dict | None = None, fast: bool | None = None, tensorboard: bool = False, progress: bool = True,
-        callback: Callable[[int, nn.Module, dict], None] | None = None) -> FitResult:
-    "Train `model` on `data` up to `n_iters` (or `max_seconds`): logs, samples, checkpoints, resume, guard, fast path."
-    fit_args = dict(n_iters=n_iters, seed=seed, log_every=log_every, sample_every=sample_every, ckpt_every=ckpt_every,
-                    n_samples=n_samples, lr_decay=lr_decay, decay_every=decay_every, max_gap=max_gap,
-                    lr_backoff=lr_backoff, max_restarts=max_restarts, max_seconds=max_seconds, ema=ema)
-    _check_fit_args(**{k: v for k, v in fit_args.items() if k != 'seed'})
-    rank, world = _dist_info()
-    plan = _fast_plan(model, fast, world)
-    config = {**(config or {}), 'fit': {**(config or {}).get('fit', {}), **fit_args},
-              'runtime': dict(plan, torch=str(torch.__version__))}
-    out = Path(out_dir) if out_dir is not None else None
-    resume_here = resume is True or (bool(resume) and out is not None
-                                     and Path(resume).resolve().parent == out.resolve())
-    folder = RunFolder(out, resume=resume_here, overwrite=overwrite) if out and rank == 0 else None
-    try:
-        log.info("fit: %s path (%s)", plan['path'], plan['why'])
-        t = _Trainer(model, data, fit_args, config, out, plan, fast, callback, progress, tensorboard, rank, world)
-        t.start(resume)
-        return _loop(t)
-    finally:
-        if folder: folder.release()
-
-def _loop(t: _Trainer) -> FitResult:
-    a, bar, mid_step = t.a, _Progress(t.a['n_iters'], t.st.it, t.progress and t.rank == 0), False
+@patch_to(_Run)
+def loop(self, progress: bool) -> FitResult:
+    "Iterate up to `n_iters` (or the time budget): log and guard, samples, checkpoints; stop cleanly on a signal."
+    cfg, bar, mid_iteration = self.cfg, _Progress(self.cfg.n_iters, self.st.it, progress), False
     try:
         with _StopFlag() as stop:
-            while t.st.it < a['n_iters'] and not t.out_of_time():
-                mid_step = True
-                t.step()
-                mid_step = False
-                ckpt_now = a['ckpt_every'] and t.st.it % a['ckpt_every'] == 0
-                last = t.st.it == a['n_iters'] or t.out_of_time()
-                if t.st.it % a['log_every'] == 0 or last or ckpt_now or stop.signum:
-                    row, params_ok = t.window()
-                    if not t.guard(row, params_ok): continue
-                    bar.update(t.st.it, row)
-                t.samples()
-                if ckpt_now: t.checkpoint()
+            while self.st.it < cfg.n_iters and not self.out_of_time():
+                mid_iteration = True
+                self.iteration()
+                mid_iteration = False
+                if self.folder and not self.folder.committed: self.folder.commit()   # the run has started
+                ckpt_now = cfg.ckpt_every and self.st.it % cfg.ckpt_every == 0
+                last = self.st.it == cfg.n_iters or self.out_of_time()
+                if self.st.it % cfg.log_every == 0 or last or ckpt_now or stop.signum:
+                    row, params_ok = self.window()
+                    if not self.guard(row, params_ok): continue
+                    bar.update(self.st.it, row)
+                self.samples()
+                if ckpt_now: self.checkpoint()
                 if stop.signum: raise Interrupted(stop.signum)
-            t.checkpoint()
-            if t.st.ema:
-                t.model.load_state_dict(t.st.ema.state)   # a finished run leaves the averaged weights in the model
+            self.checkpoint()
+            if self.st.ema: self.model.load_state_dict(self.st.ema.state)   # a finished run keeps the average
     except KeyboardInterrupt:
-        t.checkpoint(t.good if mid_step else None)   # never save a half-updated step
+        if not self.folder or self.folder.committed:
+            self.checkpoint(self.good if mid_iteration else None)   # never save a half-updated iteration
         raise
     finally:
         bar.close()
-        t.log.close()
-    t.result.iteration = t.st.it
-    return t.result
+        self.log.close()
+    self.result.iteration = self.st.it
+    return self.result
+
+# %% ../nbs/12_fit.ipynb #b99afd77
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, str(default))
+    try: return int(raw)
+    except ValueError: raise ValueError(f"{name} must be an integer (torchrun sets it), got {raw!r}") from None
+
+def init_distributed(device=None) -> torch.device:
+    "Join the process group `torchrun` describes (`WORLD_SIZE` > 1), once; returns this process's device."
+    world, dev = _env_int('WORLD_SIZE', 1), get_device(device)
+    check_positive('WORLD_SIZE', world, integer=True)
+    if world > 1 and not dist.is_initialized():
+        if dev.type == 'cuda':
+            dev = torch.device('cuda', _env_int('LOCAL_RANK', 0))
+            torch.cuda.set_device(dev)
+        dist.init_process_group('nccl' if dev.type == 'cuda' else 'gloo')
+    elif world > 1 and dev.type == 'cuda': dev = torch.device('cuda', _env_int('LOCAL_RANK', 0))
+    return dev
+
+def _dist_info(model: nn.Module | None = None) -> tuple[int, int]:
+    "This process's rank and the number of processes, joining torchrun's group if needed."
+    if model is not None and _env_int('WORLD_SIZE', 1) > 1:
+        dev = init_distributed(module_device(model))
+        if module_device(model) != dev:
+            raise ValueError(f"under torchrun each process trains on its own device: move the model to {dev} "
+                             "(init_distributed() returns it) before calling fit")
+    return (dist.get_rank(), dist.get_world_size()) if dist.is_available() and dist.is_initialized() else (0, 1)
+
+def _folder(out_dir, resume, overwrite: bool, rank: int):
+    "The run folder to write to: none, one the caller holds open, or a new `RunFolder`."
+    if out_dir is None or rank != 0: return contextlib.nullcontext(None)
+    if isinstance(out_dir, RunFolder): return contextlib.nullcontext(out_dir)
+    path = Path(os.path.abspath(out_dir))
+    held = next((f for f in _OPEN if f.path == path), None)
+    if held: return contextlib.nullcontext(held)
+    here = resume is True or (bool(resume) and Path(os.path.abspath(resume)).parent == path)
+    return RunFolder(path, resume=here, overwrite=overwrite)
+
+def fit(model: nn.Module, data, n_iters: int | None = None, *, out_dir: str | Path | RunFolder | None = None,
+        resume: bool | str | Path = False, overwrite: bool = False, config: dict | None = None,
+        fast: bool | None = None, tensorboard: bool = False, progress: bool = True,
+        callback: Callable[[int, nn.Module, dict], None] | None = None, **settings) -> FitResult:
+    "Train `model` on `data` for `n_iters` iterations (`settings`: the other `FitConfig` fields) into `out_dir`."
+    cfg = FitConfig.of(n_iters=n_iters, **settings)
+    rank, world = _dist_info(model)
+    if tensorboard: _tensorboard_writer()
+    config = _run_config(model, config, cfg)
+    run = _Run(model, data, cfg, config, fast, callback, tensorboard, rank, world)
+    run.batches.check()
+    batch = config.get('data', {}).get('batch_size')
+    config['runtime'] = dict(run.stepper.plan, torch=str(torch.__version__), threads=torch.get_num_threads(),
+                             processes=world, batch_size=batch, global_batch=batch and batch * world)
+    log.info("fit: %s path (%s)", run.stepper.plan['path'], run.stepper.plan['why'])
+    with _folder(out_dir, resume, overwrite, rank) as folder:
+        run.start(folder, out_dir, resume)
+        return run.loop(progress and rank == 0)

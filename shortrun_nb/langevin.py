@@ -14,7 +14,8 @@ from torch import Tensor
 from .core import check_finite, check_positive, get_device
 
 # %% auto #0
-__all__ = ['init_uniform', 'init_gaussian', 'chain_schedule', 'check_chain_params', 'check_bounds', 'langevin', 'Chain']
+__all__ = ['MAX_STEPS', 'init_uniform', 'init_gaussian', 'chain_schedule', 'check_n_steps', 'check_chain_params', 'check_bounds',
+           'langevin', 'Chain']
 
 # %% ../nbs/01_langevin.ipynb #e45d6b06
 def _shape(shape) -> tuple:
@@ -46,9 +47,17 @@ def chain_schedule(value: float | Sequence[float], n_steps: int) -> float | list
     if not value: raise ValueError("a schedule needs at least one value")
     return (list(value) + [value[-1]] * n_steps)[:n_steps]
 
+MAX_STEPS = 10_000_000   # a longer chain is a typo: 10⁷ steps of even a tiny energy take hours
+
+def check_n_steps(n_steps) -> int:
+    "`n_steps` if it is a whole number of steps in [1, `MAX_STEPS`], else a `ValueError`."
+    check_positive('n_steps', n_steps, integer=True)
+    if n_steps > MAX_STEPS: raise ValueError(f"n_steps must be at most {MAX_STEPS:,}, got {n_steps:,}")
+    return n_steps
+
 def check_chain_params(n_steps, step_size, noise) -> tuple[list[float], list[float]]:
     "Check a chain's `n_steps` ≥ 1, `step_size` > 0, `noise` ≥ 0 (numbers or per-step lists); return per-step lists."
-    check_positive('n_steps', n_steps, integer=True)
+    check_n_steps(n_steps)
     return _per_step('step_size', step_size, n_steps, False), _per_step('noise', noise, n_steps, True)
 
 def check_bounds(bounds) -> tuple[float, float] | None:
@@ -117,8 +126,7 @@ class Chain:
 
     def schedule(self, n_steps: int | None = None) -> tuple[list[float], list[float]]:
         "Per-step step sizes and noises of a run of `n_steps` steps (default: this chain's), checked."
-        n = self.n_steps if n_steps is None else n_steps
-        check_positive('n_steps', n, integer=True)
+        n = check_n_steps(self.n_steps if n_steps is None else n_steps)
         return check_chain_params(n, chain_schedule(self.step_size, n), chain_schedule(self.noise, n))
 
     def __call__(self, energy: Callable[..., Tensor], x0: Tensor, *, n_steps: int | None = None,

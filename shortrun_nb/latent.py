@@ -8,7 +8,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from .core import Buildable, check_batch, check_positive, module_device, patch_to
+from .core import Buildable, check_batch, check_betas, check_positive, module_device, patch_to
 from .langevin import Chain, init_gaussian, langevin
 
 # %% auto #0
@@ -29,7 +29,7 @@ class LatentEBM(Buildable, kind='lebm'):
         self.prior_energy, self.generator, self.nz = prior_energy, generator, nz
         self.prior_chain, self.post_chain = (c if isinstance(c, Chain) else Chain(**c) for c in (prior_chain, post_chain))
         self.sigma, self.prior_sigma, self.use_prior = sigma, prior_sigma, use_prior
-        self.lr_prior, self.lr_generator, self.betas = lr_prior, lr_generator, tuple(betas)
+        self.lr_prior, self.lr_generator, self.betas = lr_prior, lr_generator, check_betas(betas)
         self.sample_shape = tuple(getattr(generator, 'out_shape', ()))
         self.langevin = langevin   # the function chains run with; the fast path (`11_accel`) swaps in its drop-in
 

@@ -14,8 +14,8 @@ from torch import Tensor, nn
 from torchvision.models.inception import (Inception3, InceptionA, InceptionB, InceptionC, InceptionD, InceptionE,
                                           InceptionAux, BasicConv2d)
 
-from .core import (DEFAULT_DATA_ROOT, asset_path, get_device, make_rng, module_device, to_float_images,
-                              to_uint8_images)
+from .core import (DEFAULT_DATA_ROOT, asset_path, check_batch, get_device, make_rng, module_device,
+                              to_float_images, to_uint8_images, write_atomic)
 from .data import PAD_ID, load_digits, load_images, trim_padding
 from .nets import LSTMGenerator
 
@@ -38,8 +38,22 @@ def image_mse(x_hat: Tensor, x: Tensor, value_range: str = '[-1,1]') -> Tensor:
     return mse / 4 if value_range == '[0,1]' else mse
 
 # %% ../nbs/08_metrics.ipynb #d3b448d0
+def _samples(name: str, x, least: int = 1) -> Tensor:
+    "`x` as a float batch of at least `least` finite examples, or a `ValueError` naming `name`."
+    if not isinstance(x, Tensor) or not x.is_floating_point() or x.ndim < 2:
+        raise ValueError(f"{name} must be a floating-point batch (N×...), got "
+                         f"{getattr(x, 'dtype', type(x).__name__)} {tuple(getattr(x, 'shape', ()))}")
+    if len(x) < least: raise ValueError(f"{name} needs at least {least} examples, got {len(x)}")
+    if not bool(torch.isfinite(x).all()): raise ValueError(f"{name} contains NaN or inf values")
+    return x
+
+def _same_kind(a: Tensor, b: Tensor, names: str):
+    if a.shape[1:] != b.shape[1:]:
+        raise ValueError(f"{names} must hold examples of the same shape, got {tuple(a.shape)} and {tuple(b.shape)}")
+
 def nearest_neighbor_mse(x: Tensor, train: Tensor, batch: int = 1024) -> tuple[Tensor, Tensor]:
     "For each image in `x`, the per-element MSE to its nearest image in `train`, and that neighbour's index."
+    _same_kind(_samples('x', x), _samples('train', train), 'x and train')
     xf, best, idx = x.flatten(1), [], []
     for i in range(0, len(xf), batch):
         d = torch.cdist(xf[i:i+batch], train.flatten(1).to(xf)) ** 2 / xf.shape[1]
@@ -72,6 +86,7 @@ def auroc(scores, is_anomaly) -> float:
 # %% ../nbs/08_metrics.ipynb #eee5d274
 def mmd_rbf(x: Tensor, y: Tensor, bandwidth: float | None = None) -> float:
     "Unbiased squared MMD between samples `x` and `y` with an RBF kernel (median-heuristic bandwidth by default)."
+    _same_kind(_samples('x', x, 2), _samples('y', y, 2), 'x and y')
     x, y = x.double().flatten(1), y.double().flatten(1)
     z = torch.cat([x, y])
     d2 = torch.cdist(z, z).pow(2)
@@ -86,6 +101,7 @@ def mmd_rbf(x: Tensor, y: Tensor, bandwidth: float | None = None) -> float:
 # %% ../nbs/08_metrics.ipynb #2cbc43ba
 def sliced_wasserstein(x: Tensor, y: Tensor, n_proj: int = 256, seed: int = 0) -> float:
     "Sliced Wasserstein-2 distance between equal-size sample sets, over `n_proj` random directions."
+    _same_kind(_samples('x', x), _samples('y', y), 'x and y')
     if len(x) != len(y): raise ValueError(f"sliced_wasserstein needs equal sample sizes, got {len(x)} and {len(y)}")
     x, y = x.double().flatten(1), y.double().flatten(1)
     g = torch.Generator().manual_seed(seed)
@@ -225,8 +241,15 @@ def frechet_distance(mu1, sigma1, mu2, sigma2) -> float:
     via symmetric eigendecompositions."""
     mu1, mu2 = np.atleast_1d(np.asarray(mu1, np.float64)), np.atleast_1d(np.asarray(mu2, np.float64))
     s1, s2 = np.atleast_2d(np.asarray(sigma1, np.float64)), np.atleast_2d(np.asarray(sigma2, np.float64))
-    if mu1.shape != mu2.shape or s1.shape != s2.shape:
+    if mu1.shape != mu2.shape or s1.shape != s2.shape or s1.shape != mu1.shape * 2:
         raise ValueError(f"shapes differ: {mu1.shape}/{s1.shape} vs {mu2.shape}/{s2.shape}")
+    for name, a in (('mu1', mu1), ('sigma1', s1), ('mu2', mu2), ('sigma2', s2)):
+        if not np.isfinite(a).all(): raise ValueError(f"{name} contains NaN or inf values")
+    for name, s in (('sigma1', s1), ('sigma2', s2)):
+        w = np.linalg.eigvalsh((s + s.T) / 2)
+        if w.min() < -1e-6 * max(1.0, abs(w).max()) or not np.allclose(s, s.T, atol=1e-8 * max(1.0, abs(s).max())):
+            raise ValueError(f"{name} is not a covariance matrix (symmetric, no negative eigenvalues): "
+                             f"its smallest eigenvalue is {w.min():.3g}")
     w, v = np.linalg.eigh((s1 + s1.T) / 2)
     root1 = (v * np.sqrt(w.clip(min=0))) @ v.T
     m = root1 @ s2 @ root1
@@ -256,8 +279,7 @@ def reference_stats(name: str, *, root: str | Path | None = None, split: str = '
     images = load_images(name, split=split, size=size, root=root).images[:n]
     mu, sigma = feature_stats(image_features(images, extractor or load_fid_inception(wpath), batch_size=batch_size))
     if cache:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(path, mu=mu, sigma=sigma)
+        write_atomic(path, lambda f: np.savez(f, mu=mu, sigma=sigma))
     return mu, sigma
 
 # %% ../nbs/08_metrics.ipynb #7a106f83
@@ -361,6 +383,9 @@ def judge_features(x: Tensor, judge: DigitJudge | None = None, *, batch_size: in
 
 def judge_scores(x: Tensor, judge: DigitJudge | None = None) -> dict:
     "The judge's verdict on images `x`: `fd` to the train split, mean `confidence`, class `coverage`, and `n`."
+    check_batch(x if x.is_floating_point() else x.float(), (1, 16, 16), 'x (16×16 digits)')
+    if x.is_floating_point() and not bool(torch.isfinite(x).all()):
+        raise ValueError("x contains NaN or inf values: the images of a diverged model cannot be judged")
     judge = judge or load_judge()
     if judge.reference is None: judge.reference = feature_stats(judge_features(load_digits(16, 'train').images, judge))
     f = judge_features(x, judge)

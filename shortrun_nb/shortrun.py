@@ -8,7 +8,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from .core import Buildable, check_batch, check_positive, module_device, patch_to
+from .core import Buildable, check_batch, check_betas, check_positive, module_device, patch_to
 from .langevin import Chain, init_gaussian, init_uniform, langevin
 
 # %% auto #0
@@ -26,12 +26,13 @@ class ShortRunEBM(Buildable, kind='srmc'):
         check_positive('data_noise', data_noise, zero=True)
         check_positive('lr', lr)
         check_positive('init_scale', init_scale)
+        betas = check_betas(betas)
         if init not in INITS: raise ValueError(f"init must be one of {INITS}, got {init!r}")
         shape = sample_shape or getattr(energy, 'in_shape', None)
         if shape is None: raise ValueError("sample_shape is needed when the energy network has no `in_shape`")
         self.energy, self.sample_shape = energy, tuple(shape)
         self.chain = chain if isinstance(chain, Chain) else Chain(**chain)
-        self.data_noise, self.init, self.init_scale, self.lr, self.betas = data_noise, init, init_scale, lr, tuple(betas)
+        self.data_noise, self.init, self.init_scale, self.lr, self.betas = data_noise, init, init_scale, lr, betas
         self.langevin = langevin   # the function chains run with; the fast path (`11_accel`) swaps in its drop-in
 
     @classmethod

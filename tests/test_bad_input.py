@@ -65,3 +65,63 @@ def test_bad_device():
 
 def test_bad_sampler():
     with pytest.raises(ValueError, match="batch_size must be a positive integer"): TensorSampler(load_digits(8), -1)
+
+# ---- Issue 20: bad input at the boundary is a clear error naming the argument, never a silent result ----
+import numpy as np
+from shortrun_nb.core import image_grid, make_rng, to_uint8_images
+from shortrun_nb.data import load_npz
+from shortrun_nb.fit import fit
+from shortrun_nb.inference import slerp
+from shortrun_nb.metrics import frechet_distance, judge_scores, mmd_rbf, nearest_neighbor_mse
+from shortrun_nb.presets import build_run
+
+def test_images_outside_the_range_and_nan_data_are_refused():
+    _, model, _ = build_run('digits', {'n_steps': 2}, device='cpu')
+    loud = [torch.rand(8, 1, 16, 16) * 255]                        # 0–255 floats from a user's own loader
+    with pytest.raises(ValueError, match=r'values in \[-1, 1\].*0–255 pixel values\? use x / 127.5 - 1'):
+        fit(model, loud, 3, progress=False)
+    with pytest.raises(ValueError, match='NaN or inf'):
+        fit(model, [torch.full((8, 1, 16, 16), float('nan'))], 3, progress=False)
+    with pytest.raises(ValueError, match='NaN or inf'):
+        TensorSampler(torch.full((5, 2), float('nan')), 2)
+
+def test_array_helpers_refuse_what_has_no_answer():
+    with pytest.raises(ValueError, match='sigma1 is not a covariance'): frechet_distance([0., 0.], -np.eye(2), [0., 0.], -np.eye(2))
+    with pytest.raises(ValueError, match='NaN'): to_uint8_images(torch.full((1, 1, 2, 2), float('nan')))
+    with pytest.raises(ValueError, match='finite low < high'): langevin(quad, x0, 3, 0.1, 0.1, bounds=(1, -1))
+    with pytest.raises(ValueError, match='1 \\(gray\\) or 3 \\(color\\) channels'): image_grid(torch.zeros(2, 2, 4, 4))
+
+@pytest.mark.parametrize('call, message', [
+    (lambda: slerp(torch.zeros(1, 2), torch.zeros(1, 3), torch.tensor([0.5])), 'same shape'),
+    (lambda: mmd_rbf(torch.zeros(5, 2), torch.zeros(5, 3)), 'same shape'),
+    (lambda: mmd_rbf(torch.zeros(1, 2), torch.zeros(5, 2)), 'x needs at least 2'),
+    (lambda: mmd_rbf(torch.zeros(5, 2, dtype=torch.long), torch.zeros(5, 2)), 'x must be a floating-point batch'),
+    (lambda: nearest_neighbor_mse(torch.zeros(3, 1, 4, 4), torch.zeros(5, 1, 8, 8)), 'same shape'),
+    (lambda: nearest_neighbor_mse(torch.zeros(0, 1, 4, 4), torch.zeros(5, 1, 4, 4)), 'x needs at least 1'),
+    (lambda: toy_density('8gaussians').log_prob(torch.zeros(4, 3)), r'x \(points\) must have shape \(N, 2\)'),
+    (lambda: toy_density('8gaussians').log_prob(torch.zeros(4, 2, dtype=torch.long)), 'must be a floating-point tensor'),
+    (lambda: judge_scores(torch.full((4, 1, 16, 16), float('nan'))), 'NaN or inf'),
+])
+def test_library_helpers_name_the_bad_argument(call, message):
+    with pytest.raises((ValueError, TypeError), match=message): call()
+
+@pytest.mark.parametrize('preset', ['digits', 'lebm_digits'])
+def test_learners_refuse_the_wrong_dtype_rank_and_empty_batches(preset):
+    _, model, _ = build_run(preset, device='cpu')
+    for x, message in ((torch.zeros(4, 1, 16, 16, dtype=torch.float64), 'must be torch.float32'),
+                       (torch.zeros(4, 16, 16), r'must have shape \(N, 1, 16, 16\)'),
+                       (torch.zeros(0, 1, 16, 16), 'an empty batch')):
+        with pytest.raises((TypeError, ValueError), match=message): model.train_step(x)
+        with pytest.raises((TypeError, ValueError), match=message): model.reconstruct(x)
+
+def test_an_npz_without_a_test_split_holds_out_images(tmp_path):
+    x = np.random.default_rng(0).integers(0, 256, (50, 16, 16), dtype=np.uint8)
+    np.savez(tmp_path/'own.npz', x=x)
+    train, test = load_npz(tmp_path/'own.npz', 'train'), load_npz(tmp_path/'own.npz', 'test')
+    assert (len(train), len(test)) == (45, 5)
+    seen = {bytes(a) for a in train.images.numpy()}
+    assert not any(bytes(a) in seen for a in test.images.numpy())   # the held-out images were never trained on
+    from shortrun_nb.evaluate import run_images
+    nn_mse, _ = nearest_neighbor_mse(run_images({'kind': 'images', 'name': str(tmp_path/'own.npz')}, 'test'),
+                                     run_images({'kind': 'images', 'name': str(tmp_path/'own.npz')}, 'train'))
+    assert nn_mse.min() > 1e-3                                      # not the training images scored against themselves

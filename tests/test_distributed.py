@@ -96,3 +96,22 @@ def test_torchrun_cli(tmp_path):
                        env={**os.environ, 'OMP_NUM_THREADS': '1'})
     assert r.returncode == 0, r.stderr[-2000:]
     assert read_checkpoint(tmp_path/'checkpoint.pt')['world_size'] == 2
+
+def test_a_users_own_script_under_torchrun_trains_one_model(tmp_path):
+    "fit joins torchrun's process group itself: two processes, one run, the global batch recorded."
+    script = tmp_path/'train.py'
+    script.write_text(
+        "import sys\n"
+        "from shortrun_nb.fit import fit\n"
+        "from shortrun_nb.presets import build_run\n"
+        "cfg, model, data = build_run('toy2d', {'n_iters': 10, 'log_every': 5}, device='cpu')\n"
+        "fit(model, data, **cfg['fit'], config=cfg, out_dir=sys.argv[1], progress=False)\n")
+    torchrun = Path(sys.executable).parent/'torchrun'
+    r = subprocess.run([str(torchrun), '--standalone', '--nproc_per_node', '2', str(script), str(tmp_path/'run')],
+                       capture_output=True, text=True, timeout=300, env={**os.environ, 'OMP_NUM_THREADS': '1'})
+    assert r.returncode == 0, r.stderr[-2000:]
+    ck = read_checkpoint(tmp_path/'run'/'checkpoint.pt')
+    assert ck['world_size'] == 2 and len(ck['generators']) == 2
+    runtime = json.loads((tmp_path/'run'/'config.json').read_text())['runtime']
+    assert (runtime['processes'], runtime['batch_size'], runtime['global_batch']) == (2, 512, 1024)
+    assert [json.loads(l)['iter'] for l in open(tmp_path/'run'/'metrics.jsonl') if 'event' not in l] == [5, 10]

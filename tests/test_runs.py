@@ -4,7 +4,8 @@ from pathlib import Path
 import pytest, torch
 from conftest import cli, start_training
 from shortrun_nb.core import make_rng, read_checkpoint
-from shortrun_nb.fit import RunFolder, fit
+from shortrun_nb.core import RunFolder
+from shortrun_nb.fit import fit
 from shortrun_nb.core import load
 from shortrun_nb.presets import build_run
 from shortrun_nb.cli import train_main, sample_main, eval_main
@@ -74,7 +75,7 @@ def test_damaged_middle_log_line_names_the_file(tmp_path, capsys):
     (tmp_path/'metrics.jsonl').write_text('\n'.join(lines) + '\n')
     capsys.readouterr()
     assert train(tmp_path, '--n_iters', '20', '--resume') == 2
-    assert 'metrics.jsonl: line 2 is not valid JSON' in one_line(capsys.readouterr().err)
+    assert 'metrics.jsonl: line 2 is not a JSON record' in one_line(capsys.readouterr().err)
 
 # 4. one line instead of a traceback
 def test_out_is_a_file_or_under_a_file(tmp_path, capsys):
@@ -236,7 +237,7 @@ def test_hostile_file_message_gives_no_dangerous_advice(tmp_path):
 
 def test_stale_tmp_checkpoint_is_removed(tmp_path):
     (tmp_path/'.checkpoint.pt.999999999.tmp').write_bytes(b'partial')
-    RunFolder(tmp_path).release()
+    with RunFolder(tmp_path): pass
     assert not (tmp_path/'.checkpoint.pt.999999999.tmp').exists()
 
 def test_help_lists_how_to_override_and_every_flag_has_help(capsys):
@@ -253,3 +254,200 @@ def test_progress_without_a_terminal_is_plain_lines(tmp_path):
     r = cli('shortrun-train', 'toy2d', '--out', tmp_path, '--n_iters', '20', '--log_every', '10', '--no-report')
     assert r.returncode == 0, r.stderr
     assert '\r' not in r.stderr and 'iteration 10/20' in r.stderr and 'iteration 20/20' in r.stderr
+
+# ---- Issue 20 (nothing lost, round 2): one test per class of failure ----
+from shortrun_nb.cli import eval_main, bench_main
+
+def files_of(folder: Path) -> dict:
+    "Every file under `folder` (but the lock) and its bytes."
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob('*'))
+            if p.is_file() and p.name != '.lock'}
+
+# 1. a replacement is validated first and replaces only the run's own files
+def test_overwrite_with_a_bad_setting_leaves_the_old_run(tmp_path, capsys):
+    assert train(tmp_path/'r1') == 0
+    before = files_of(tmp_path/'r1')
+    assert train(tmp_path/'r1', '--overwrite', '--betas', '[2, 3]') == 2
+    assert 'betas must be two numbers in [0, 1)' in one_line(capsys.readouterr().err)
+    assert files_of(tmp_path/'r1') == before
+
+def test_overwrite_failing_before_its_first_iteration_puts_the_old_run_back(tmp_path, monkeypatch, capsys):
+    assert train(tmp_path, '--sample_every', '5') == 0
+    before = files_of(tmp_path)
+    from shortrun_nb.shortrun import ShortRunEBM
+    def broken(self, batch, *, rng=None): raise RuntimeError('the first iteration failed')
+    monkeypatch.setattr(ShortRunEBM, 'train_step', broken)
+    assert train(tmp_path, '--overwrite') == 2
+    assert 'the first iteration failed' in one_line(capsys.readouterr().err)
+    assert files_of(tmp_path) == before
+
+def test_overwrite_keeps_what_no_run_wrote(tmp_path):
+    assert train(tmp_path, '--sample_every', '5') == 0
+    (tmp_path/'samples'/'mine').mkdir()
+    (tmp_path/'samples'/'mine'/'fig.txt').write_text('mine')
+    (tmp_path/'notes.md').write_text('mine too')
+    assert train(tmp_path, '--overwrite', '--n_iters', '5', '--sample_every', '5') == 0
+    assert (tmp_path/'samples'/'mine'/'fig.txt').read_text() == 'mine' and (tmp_path/'notes.md').exists()
+    assert sorted(p.name for p in (tmp_path/'samples').iterdir()) == ['0000005.png', 'mine']
+
+def test_a_failed_first_start_leaves_nothing_behind(tmp_path, monkeypatch, capsys):
+    from shortrun_nb.shortrun import ShortRunEBM
+    real = ShortRunEBM.train_step
+    def broken(self, batch, *, rng=None): raise RuntimeError('broken')
+    monkeypatch.setattr(ShortRunEBM, 'train_step', broken)
+    assert train(tmp_path/'new') == 2
+    assert not (tmp_path/'new').exists()                         # not even the folder
+    (tmp_path/'old').mkdir()
+    assert train(tmp_path/'old') == 2
+    assert list((tmp_path/'old').iterdir()) == []
+    monkeypatch.setattr(ShortRunEBM, 'train_step', real)
+    capsys.readouterr()
+    assert train(tmp_path/'new') == 0 and train(tmp_path/'old') == 0   # the corrected command just works
+
+# 2. every file a run writes goes through a temporary file and a rename: a signal mid-write loses nothing
+def test_a_signal_during_resume_start_up_keeps_the_log(tmp_path, monkeypatch):
+    assert train(tmp_path) == 0
+    log_before = (tmp_path/'metrics.jsonl').read_text()
+    real = os.replace
+    def interrupted(src, dst):
+        if str(dst).endswith('metrics.jsonl'): raise KeyboardInterrupt
+        return real(src, dst)
+    monkeypatch.setattr(os, 'replace', interrupted)
+    with pytest.raises(KeyboardInterrupt): train(tmp_path, '--resume', '--n_iters', '20')
+    monkeypatch.setattr(os, 'replace', real)
+    assert (tmp_path/'metrics.jsonl').read_text() == log_before
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith('.tmp')]
+    assert train(tmp_path, '--resume', '--n_iters', '20') == 0
+
+# 3. no command writes over a checkpoint or over a file it did not create
+@pytest.mark.parametrize('target', ['checkpoint.pt', 'notes.json'])
+def test_eval_out_never_overwrites_a_checkpoint_or_a_foreign_file(tmp_path, capsys, target):
+    assert train_main(['digits', '--out', str(tmp_path), *TINY, '--n_steps', '2']) == 0
+    (tmp_path/'notes.json').write_text('{"mine": 1}')
+    before = (tmp_path/target).read_bytes()
+    assert eval_main([str(tmp_path/'checkpoint.pt'), '--long-run', '--long-steps', '3', '--out', str(tmp_path/target)]) == 2
+    assert 'not writing over' in one_line(capsys.readouterr().err)
+    assert (tmp_path/target).read_bytes() == before
+
+# 4. a new run into a folder holding someone's files is refused, without touching them
+@pytest.mark.parametrize('name', ['samples.png', 'summary.json', 'config.json'])
+def test_new_run_refuses_a_folder_with_someone_elses_run_files(tmp_path, capsys, name):
+    (tmp_path/name).write_text('mine')
+    for extra in ([], ['--overwrite']):
+        assert train(tmp_path, *extra) == 2
+        assert f'holds {name}, which no run of this package wrote' in one_line(capsys.readouterr().err)
+    assert (tmp_path/name).read_text() == 'mine' and sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+# 5. writes never follow a symbolic link out of the run folder
+def test_writes_never_follow_symlinks(tmp_path, capsys):
+    victim = tmp_path/'victim.txt'
+    victim.write_text('keep me')
+    (tmp_path/'s').mkdir()
+    (tmp_path/'s'/'summary.json').symlink_to(victim)
+    assert train(tmp_path/'s') == 2                               # a link planted before the run: refused
+    assert 'holds summary.json' in one_line(capsys.readouterr().err)
+    (tmp_path/'s'/'summary.json').unlink()
+    assert train(tmp_path/'s', '--no-report') == 0
+    for name in ('summary.json', 'metrics.jsonl', 'config.json'):   # links planted in a run: replaced, not followed
+        (tmp_path/'s'/name).unlink()
+        (tmp_path/'s'/name).symlink_to(victim)
+    assert train(tmp_path/'s', '--resume', '--n_iters', '20') in (0, 2)
+    assert victim.read_text() == 'keep me'
+
+# 7. the seed setting is honoured, and the settings file in use is printed
+def test_seed_setting_is_honoured_and_reported(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv('SHORTRUN_SEED', '1')
+    assert train(tmp_path/'a') == 0
+    err = capsys.readouterr().err
+    assert 'shortrun-train: settings:' in err and 'seed = 1 (SHORTRUN_SEED)' in err
+    monkeypatch.setenv('SHORTRUN_SEED', '0')
+    assert train(tmp_path/'b') == 0
+    a, b = read_checkpoint(tmp_path/'a'/'checkpoint.pt'), read_checkpoint(tmp_path/'b'/'checkpoint.pt')
+    assert (a['config']['fit']['seed'], b['config']['fit']['seed']) == (1, 0)
+    assert not all(torch.equal(a['model'][k], b['model'][k]) for k in a['model'])
+    cfg = json.loads((tmp_path/'a'/'config.json').read_text())
+    assert cfg['settings']['origins']['seed'] == 'SHORTRUN_SEED' and cfg['settings']['threads'] >= 1
+
+# 9. outputs are checked before the work, and results are printed when the write fails
+def test_outputs_are_checked_before_the_work(tmp_path, capsys):
+    assert train(tmp_path) == 0
+    capsys.readouterr()
+    assert eval_main([str(tmp_path), '--long-run', '--long-steps', '3', '--out', '/proc/x.json']) == 2
+    assert 'cannot write into /proc' in one_line(capsys.readouterr().err)
+    assert bench_main(['cpu_srmc_digits', '--n', '1', '--warmup', '0', '--out', str(tmp_path)]) == 2
+    assert 'is a folder' in one_line(capsys.readouterr().err)
+
+def test_a_report_whose_write_fails_is_still_printed(tmp_path, capsys, monkeypatch):
+    assert train(tmp_path) == 0
+    capsys.readouterr()
+    import shortrun_nb.cli as cli_mod
+    def full(path, data): raise cli_mod.WriteError(f"could not write {path}: the disk is full")
+    monkeypatch.setattr(cli_mod, 'write_atomic', full)
+    assert eval_main([str(tmp_path), '--long-run', '--long-steps', '3', '--n-long', '4']) == 1
+    out, err = capsys.readouterr()
+    assert '"long_run"' in out and 'the disk is full' in one_line(err)
+
+# tracebacks that reached the user: each is one line and a non-zero exit
+def test_bad_runs_are_one_line(tmp_path, capsys, monkeypatch):
+    assert train(tmp_path/'ok') == 0
+    ck = read_checkpoint(tmp_path/'ok'/'checkpoint.pt')
+    ck['config'] = [1, 2]
+    torch.save(ck, tmp_path/'bad_config.pt')
+    (tmp_path/'empty.npz').write_bytes(b'')
+    import numpy as np
+    np.savez(tmp_path/'full.npz', x=np.zeros((40, 16, 16), np.uint8))
+    (tmp_path/'cut.npz').write_bytes((tmp_path/'full.npz').read_bytes()[:300])
+    cases = [
+        (train_main, ['toy2d', '--out', str(tmp_path/'b1'), *TINY, '--betas', '[0.9]'], 'betas must be two numbers'),
+        (train_main, ['digits', '--out', str(tmp_path/'b2'), *TINY, '--n_steps', '100000000000'], 'n_steps must be at most'),
+        (sample_main, ['digits', '--n-steps', '100000000000', '--out', str(tmp_path/'s.png')], 'n_steps must be at most'),
+        (train_main, ['digits', '--out', str(tmp_path/'b3'), *TINY, '--name', str(tmp_path/'empty.npz')], 'could not be read as an .npz'),
+        (train_main, ['digits', '--out', str(tmp_path/'b4'), *TINY, '--name', str(tmp_path/'cut.npz')], 'could not be read as an .npz'),
+        (sample_main, ['text_toy', '--shards', '2', '--out', str(tmp_path/'t')], '--shards is for models of images'),
+        (sample_main, [str(tmp_path/'bad_config.pt'), '--out', str(tmp_path/'s.png')], "its 'config' are not dictionaries"),
+        (train_main, ['toy2d', '--out', str(tmp_path/'b5'), *TINY, '--seed', str(2**70)], 'fit.seed must be an integer in [0, '),
+        (sample_main, ['digits', '--seed', str(2**70), '--out', str(tmp_path/'s.png')], '--seed must be an integer in [0, '),
+    ]
+    for main, argv, message in cases:
+        capsys.readouterr()
+        assert main(argv) != 0, argv
+        assert message in one_line(capsys.readouterr().err), argv
+    assert eval_main(['text_toy', '--long-run', '--n-long', '4', '--long-steps', '5', '--out', str(tmp_path/'t.json')]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith('b')) == ['bad_config.pt']   # nothing left
+
+def test_a_log_line_that_is_not_a_record_is_named_on_resume(tmp_path, capsys):
+    assert train(tmp_path) == 0
+    lines = (tmp_path/'metrics.jsonl').read_text().splitlines()
+    (tmp_path/'metrics.jsonl').write_text('\n'.join([lines[0], '42', *lines[1:]]) + '\n')
+    capsys.readouterr()
+    assert train(tmp_path, '--resume', '--n_iters', '20') == 2
+    assert 'metrics.jsonl: line 2 is not a JSON record' in one_line(capsys.readouterr().err)
+
+def test_tensorboard_missing_is_one_line_and_writes_nothing(tmp_path, capsys, monkeypatch):
+    import sys as _sys
+    monkeypatch.setitem(_sys.modules, 'torch.utils.tensorboard', None)
+    assert train(tmp_path/'tb', '--tensorboard') == 2
+    assert 'needs the tensorboard package: pip install tensorboard' in one_line(capsys.readouterr().err)
+    assert not (tmp_path/'tb').exists()
+
+def test_full_disk_torch_error_names_the_file(tmp_path, capsys, monkeypatch):
+    assert train(tmp_path, '--ckpt_every', '5') == 0
+    def full(obj, f): raise RuntimeError('[enforce fail at inline_container.cc:664] . unexpected pos 128 vs 64')
+    monkeypatch.setattr(torch, 'save', full)
+    import shutil as _shutil
+    monkeypatch.setattr(_shutil, 'disk_usage', lambda p: _shutil._ntuple_diskusage(100, 100, 0))
+    capsys.readouterr()
+    assert train(tmp_path, '--n_iters', '20', '--resume', '--ckpt_every', '5') == 1
+    line = one_line(capsys.readouterr().err)
+    assert f'{tmp_path}/checkpoint.pt: the disk is full' in line and 'previous version is intact' in line
+
+def test_a_lock_of_a_dead_or_reused_pid_does_not_block(tmp_path):
+    assert train(tmp_path) == 0
+    for n, pid in ((15, 1), (20, os.getpid()), (25, 999999999)):   # pid 1 is alive but holds no lock
+        (tmp_path/'.lock').write_text(str(pid))
+        assert train(tmp_path, '--resume', '--n_iters', str(n)) == 0
+
+def test_bad_environment_names_the_variable(tmp_path):
+    r = cli('shortrun-train', 'toy2d', '--out', tmp_path/'x', '--n_iters', '5', env={'WORLD_SIZE': 'abc'})
+    assert r.returncode == 2 and 'WORLD_SIZE must be an integer (torchrun sets it), got' in one_line(r.stderr)
+    assert not (tmp_path/'x').exists()

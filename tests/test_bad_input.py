@@ -68,7 +68,7 @@ def test_bad_sampler():
 
 # ---- Issue 20: bad input at the boundary is a clear error naming the argument, never a silent result ----
 import numpy as np
-from shortrun_nb.core import image_grid, make_rng, to_uint8_images
+from shortrun_nb.core import image_grid, to_uint8_images
 from shortrun_nb.data import load_npz
 from shortrun_nb.fit import fit
 from shortrun_nb.inference import slerp

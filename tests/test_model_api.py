@@ -1,6 +1,4 @@
 "One model API (issue 21): one loader, self-describing models, one generator view for both learners."
-import json
-from pathlib import Path
 import pytest, torch
 from shortrun_nb.core import build, load, make_rng, read_checkpoint, shipped_models
 from shortrun_nb.diagnostics import long_run, long_run_report

@@ -256,7 +256,7 @@ def test_progress_without_a_terminal_is_plain_lines(tmp_path):
     assert '\r' not in r.stderr and 'iteration 10/20' in r.stderr and 'iteration 20/20' in r.stderr
 
 # ---- Issue 20 (nothing lost, round 2): one test per class of failure ----
-from shortrun_nb.cli import eval_main, bench_main
+from shortrun_nb.cli import bench_main
 
 def files_of(folder: Path) -> dict:
     "Every file under `folder` (but the lock) and its bytes."

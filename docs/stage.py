@@ -1,6 +1,7 @@
 """Stage the course site's sources: check docs/course.yml against the notebooks, check the links in their markdown,
-and write the notebooks as shown (hidden cells dropped, nbdev directives stripped, widget outputs removed), the
-navigation and one API page per module into STAGE_DIR, for Sphinx to build without executing anything.
+and write the notebooks as shown (hidden cells dropped, nbdev directives stripped, widget outputs removed, cells
+marked `#| code-fold: true` collapsed in a "Show code" box), the navigation and one API page per module into
+STAGE_DIR, for Sphinx to build without executing anything.
 
 Usage: python docs/stage.py [--nbs NBS_DIR] STAGE_DIR
 """
@@ -50,21 +51,43 @@ def broken_links(nb_path, nbs):
 
 
 def directives(source):
-    "The nbdev directives (`#| hide`, `#| export`, ...) at the top of a code cell, and the code below them."
+    """The directives at the top of a code cell, as {name: value} — nbdev's (`#| hide`, `#| export`: value '') and
+    Quarto's (`#| code-fold: true`) — and the code below them."""
     lines = source.splitlines(keepends=True)
     n = next((i for i, line in enumerate(lines) if not line.startswith("#|")), len(lines))
-    return {line[2:].split()[0] for line in lines[:n] if line[2:].strip()}, "".join(lines[n:]).strip("\n")
+    found = {}
+    for line in lines[:n]:
+        name, _, value = line[2:].strip().partition(" ")
+        if name:
+            found[name.rstrip(":")] = value.strip()
+    return found, "".join(lines[n:]).strip("\n")
 
 
-def shown(nb):
-    "The notebook as the site shows it: no `#| hide` cells, no directive lines, no empty cells, no widget outputs."
+FOLD = {"true": True, "false": False}  # Quarto's `code-fold: show` (open, foldable) has no MyST-NB equivalent
+
+
+def fold(cell, value, where):
+    "Mark a `#| code-fold: true` cell for MyST-NB to show its code collapsed under a \"Show code\" summary."
+    if value.lower() not in FOLD:
+        sys.exit(f"{where}: `#| code-fold: {value}` is not supported; use `#| code-fold: true` (or false)")
+    if FOLD[value.lower()]:
+        meta = cell.setdefault("metadata", {})
+        meta["tags"] = [*meta.get("tags", []), "hide-input"]
+        meta["mystnb"] = {**meta.get("mystnb", {}), "code_prompt_show": "Show code", "code_prompt_hide": "Hide code"}
+
+
+def shown(nb, name="notebook"):
+    """The notebook as the site shows it: no `#| hide` cells, no directive lines, no empty cells, no widget outputs,
+    and `#| code-fold: true` cells collapsed."""
     cells = []
-    for cell in nb["cells"]:
+    for i, cell in enumerate(nb["cells"]):
         if cell["cell_type"] == "code":
             flags, cell["source"] = directives("".join(cell["source"]))
             cell["outputs"] = [o for o in cell["outputs"] if WIDGET not in o.get("data", {})]
             if "hide" in flags or not (cell["source"] or cell["outputs"]):
                 continue
+            if "code-fold" in flags:
+                fold(cell, flags["code-fold"], f"{name}, cell {i}")
         cells.append(cell)
     nb["cells"] = cells
     nb["metadata"].pop("widgets", None)
@@ -102,7 +125,7 @@ def stage(nbs, out):
     shutil.copytree(nbs, out, ignore=shutil.ignore_patterns("*.ipynb", ".*"), dirs_exist_ok=True)
     api = api_pages(nbs, out)
     for p in notebooks:
-        nb = shown(json.loads(p.read_text()))
+        nb = shown(json.loads(p.read_text()), p.relative_to(nbs).as_posix())
         if p.stem == nav["landing"]:
             nav_md = (toctree("Course", nav["course"]) + toctree("Appendix: the engineering", nav["appendix"])
                       + toctree("API reference", api))

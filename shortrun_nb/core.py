@@ -18,13 +18,14 @@ from torch import Tensor, nn
 from . import __version__
 
 # %% auto #0
-__all__ = ['SETTINGS_FILE', 'SETTINGS_SECTION', 'DEFAULT_SETTINGS', 'PROFILES', 'MAX_SEED', 'DEFAULT_DATA_ROOT', 'RUN_FILES',
-           'MANIFEST', 'LOCK_FILE', 'REPLACED', 'CKPT_FORMAT', 'KINDS', 'find_settings', 'Settings', 'load_settings',
-           'get_device', 'module_device', 'check_seed', 'make_rng', 'seed_everything', 'check_positive', 'check_betas',
-           'check_range', 'check_batch', 'check_finite', 'check_images', 'WriteError', 'write_atomic', 'append_line',
-           'write_json', 'to_float_images', 'to_uint8_images', 'image_grid', 'show_images', 'save_images', 'pairs_grid',
-           'patch_to', 'RunFolderError', 'RunFolder', 'read_checkpoint', 'save_checkpoint', 'NotDescribable',
-           'Buildable', 'build', 'asset_path', 'shipped_models', 'find_checkpoint', 'load']
+__all__ = ['SETTINGS_FILE', 'SETTINGS_SECTION', 'DEFAULT_SETTINGS', 'PROFILES', 'MAX_SEED', 'DEFAULT_DATA_ROOT', 'MAX_STEPS',
+           'RUN_FILES', 'MANIFEST', 'LOCK_FILE', 'REPLACED', 'CKPT_FORMAT', 'KINDS', 'find_settings', 'Settings',
+           'load_settings', 'get_device', 'module_device', 'check_seed', 'make_rng', 'seed_everything',
+           'check_positive', 'check_betas', 'check_range', 'check_batch', 'check_finite', 'check_images',
+           'check_n_steps', 'check_chain_params', 'check_bounds', 'check_chain_start', 'WriteError', 'write_atomic',
+           'append_line', 'write_json', 'to_float_images', 'to_uint8_images', 'image_grid', 'show_images',
+           'save_images', 'pairs_grid', 'patch_to', 'RunFolderError', 'RunFolder', 'read_checkpoint', 'save_checkpoint',
+           'NotDescribable', 'Buildable', 'build', 'asset_path', 'shipped_models', 'find_checkpoint', 'load']
 
 # %% ../nbs/00_core.ipynb #6f635d7f
 SETTINGS_FILE = 'settings.ini'
@@ -203,6 +204,46 @@ def check_images(x: Tensor, what: str = 'images', tol: float = 1e-3) -> None:
     if lo < -1 - tol or hi > 1 + tol:
         hint = ' (0–255 pixel values? use x / 127.5 - 1)' if hi > 2 else ' (0–1 values? use 2 * x - 1)' if lo >= 0 else ''
         raise ValueError(f"{what} must have values in [-1, 1], got [{lo:.3g}, {hi:.3g}]{hint}")
+
+# %% ../nbs/00_core.ipynb #a1c0c8e2
+MAX_STEPS = 10_000_000   # a longer chain is a typo: 10⁷ steps of even a tiny energy take hours
+
+def check_n_steps(n_steps) -> int:
+    "`n_steps` if it is a whole number of steps in [1, `MAX_STEPS`], else a `ValueError`."
+    check_positive('n_steps', n_steps, integer=True)
+    if n_steps > MAX_STEPS: raise ValueError(f"n_steps must be at most {MAX_STEPS:,}, got {n_steps:,}")
+    return n_steps
+
+def _per_step(name: str, v, n_steps: int, zero: bool) -> list[float]:
+    "`v` as a list of `n_steps` floats (a number is repeated), each checked."
+    vs = [v] * n_steps if not isinstance(v, (list, tuple)) else list(v)
+    if len(vs) != n_steps: raise ValueError(f"{name} schedule must have n_steps = {n_steps} entries, got {len(vs)}")
+    for s in vs: check_positive(name, s, zero=zero)
+    return [float(s) for s in vs]
+
+def check_chain_params(n_steps, step_size, noise) -> tuple[list[float], list[float]]:
+    "Check a chain's `n_steps` ≥ 1, `step_size` > 0, `noise` ≥ 0 (numbers or per-step lists); return per-step lists."
+    check_n_steps(n_steps)
+    return _per_step('step_size', step_size, n_steps, False), _per_step('noise', noise, n_steps, True)
+
+def check_bounds(bounds) -> tuple[float, float] | None:
+    "`bounds` as a `(low, high)` pair of finite numbers with `low < high`, or `None`."
+    if bounds is None: return None
+    ok = isinstance(bounds, (list, tuple)) and len(bounds) == 2 and all(
+        _is_number(b) and math.isfinite(b) for b in bounds)
+    if not ok or not bounds[0] < bounds[1]:
+        raise ValueError(f"bounds must be (low, high) with finite low < high, got {bounds!r}")
+    return float(bounds[0]), float(bounds[1])
+
+def check_chain_start(x0, n_steps: int, eps: Tensor | None = None) -> None:
+    "Raise a clear error unless `x0` is a floating-point batch and `eps` (if given) has shape `(n_steps, *x0.shape)`."
+    if not isinstance(x0, Tensor) or not x0.is_floating_point():
+        raise TypeError(f"x0 must be a floating-point tensor, got {type(x0).__name__}"
+                        + (f" of {x0.dtype}" if isinstance(x0, Tensor) else ""))
+    if x0.ndim < 2: raise ValueError(f"x0 must be a batch (N×...) with at least 2 dims, got shape {tuple(x0.shape)}")
+    if eps is not None and tuple(eps.shape) != (n_steps, *x0.shape):
+        raise ValueError(f"eps (fixed noise) must have shape (n_steps, *x0.shape) = {(n_steps, *x0.shape)}, "
+                         f"got {tuple(eps.shape)}")
 
 # %% ../nbs/00_core.ipynb #b237249d
 class WriteError(OSError):

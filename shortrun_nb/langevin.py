@@ -4,18 +4,16 @@
 
 # %% ../nbs/01_langevin.ipynb #d5d49cc6
 from __future__ import annotations
-import math
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import torch
 from torch import Tensor
 
-from .core import check_finite, check_positive, get_device
+from .core import check_bounds, check_chain_params, check_chain_start, check_finite, check_n_steps, get_device
 
 # %% auto #0
-__all__ = ['MAX_STEPS', 'init_uniform', 'init_gaussian', 'chain_schedule', 'check_n_steps', 'check_chain_params', 'check_bounds',
-           'langevin', 'Chain']
+__all__ = ['init_uniform', 'init_gaussian', 'langevin', 'chain_schedule', 'Chain']
 
 # %% ../nbs/01_langevin.ipynb #e45d6b06
 def _shape(shape) -> tuple:
@@ -33,51 +31,6 @@ def init_gaussian(n: int, shape, *, std: float = 1., device=None, rng: torch.Gen
     "`n` points from $\\mathcal N(0, \\text{std}^2 I)$ with per-point `shape` (the start for latent chains)."
     return torch.randn((n, *_shape(shape)), device=_device(device, rng), generator=rng) * std
 
-# %% ../nbs/01_langevin.ipynb #098af9db
-def _per_step(name: str, v, n_steps: int, zero: bool) -> list[float]:
-    "`v` as a list of `n_steps` floats (a number is repeated), each checked."
-    vs = [v] * n_steps if not isinstance(v, (list, tuple)) else list(v)
-    if len(vs) != n_steps: raise ValueError(f"{name} schedule must have n_steps = {n_steps} entries, got {len(vs)}")
-    for s in vs: check_positive(name, s, zero=zero)
-    return [float(s) for s in vs]
-
-def chain_schedule(value: float | Sequence[float], n_steps: int) -> float | list[float]:
-    "A chain setting over `n_steps` steps: a number as is; a schedule cut to `n_steps`, or padded with its last value."
-    if not isinstance(value, (list, tuple)): return value
-    if not value: raise ValueError("a schedule needs at least one value")
-    return (list(value) + [value[-1]] * n_steps)[:n_steps]
-
-MAX_STEPS = 10_000_000   # a longer chain is a typo: 10⁷ steps of even a tiny energy take hours
-
-def check_n_steps(n_steps) -> int:
-    "`n_steps` if it is a whole number of steps in [1, `MAX_STEPS`], else a `ValueError`."
-    check_positive('n_steps', n_steps, integer=True)
-    if n_steps > MAX_STEPS: raise ValueError(f"n_steps must be at most {MAX_STEPS:,}, got {n_steps:,}")
-    return n_steps
-
-def check_chain_params(n_steps, step_size, noise) -> tuple[list[float], list[float]]:
-    "Check a chain's `n_steps` ≥ 1, `step_size` > 0, `noise` ≥ 0 (numbers or per-step lists); return per-step lists."
-    check_n_steps(n_steps)
-    return _per_step('step_size', step_size, n_steps, False), _per_step('noise', noise, n_steps, True)
-
-def check_bounds(bounds) -> tuple[float, float] | None:
-    "`bounds` as a `(low, high)` pair of finite numbers with `low < high`, or `None`."
-    if bounds is None: return None
-    ok = isinstance(bounds, (list, tuple)) and len(bounds) == 2 and all(
-        isinstance(b, (int, float)) and not isinstance(b, bool) and math.isfinite(b) for b in bounds)
-    if not ok or not bounds[0] < bounds[1]:
-        raise ValueError(f"bounds must be (low, high) with finite low < high, got {bounds!r}")
-    return float(bounds[0]), float(bounds[1])
-
-def _check_start(x0, n_steps, eps):
-    if not isinstance(x0, Tensor) or not x0.is_floating_point():
-        raise TypeError(f"x0 must be a floating-point tensor, got {type(x0).__name__}"
-                        + (f" of {x0.dtype}" if isinstance(x0, Tensor) else ""))
-    if x0.ndim < 2: raise ValueError(f"x0 must be a batch (N×...) with at least 2 dims, got shape {tuple(x0.shape)}")
-    if eps is not None and tuple(eps.shape) != (n_steps, *x0.shape):
-        raise ValueError(f"eps (fixed noise) must have shape (n_steps, *x0.shape) = {(n_steps, *x0.shape)}, "
-                         f"got {tuple(eps.shape)}")
-
 # %% ../nbs/01_langevin.ipynb #a3f2b30c
 def langevin(energy: Callable[..., Tensor], x0: Tensor, n_steps: int, step_size: float | Sequence[float],
              noise: float | Sequence[float], *, inputs: tuple = (), callback: Callable[[dict], None] | None = None,
@@ -86,7 +39,7 @@ def langevin(energy: Callable[..., Tensor], x0: Tensor, n_steps: int, step_size:
     "The state after `n_steps` of $x \\leftarrow x - \\eta\\,\\nabla_x E(x, \\dots) + \\tau\\,\\epsilon$ from `x0`."
     steps, noises = check_chain_params(n_steps, step_size, noise)
     bounds = check_bounds(bounds)
-    _check_start(x0, n_steps, eps)
+    check_chain_start(x0, n_steps, eps)
     if check: check_finite(x0, 'the chain start x0')
     x = x0 if not create_graph or x0.requires_grad else x0.detach().requires_grad_()
     with torch.enable_grad():
@@ -108,6 +61,13 @@ def langevin(energy: Callable[..., Tensor], x0: Tensor, n_steps: int, step_size:
     x = x if create_graph else x.detach()
     if check: check_finite(x, f'the chain state after {n_steps} steps')
     return x
+
+# %% ../nbs/01_langevin.ipynb #098af9db
+def chain_schedule(value: float | Sequence[float], n_steps: int) -> float | list[float]:
+    "A chain setting over `n_steps` steps: a number as is; a schedule cut to `n_steps`, or padded with its last value."
+    if not isinstance(value, (list, tuple)): return value
+    if not value: raise ValueError("a schedule needs at least one value")
+    return (list(value) + [value[-1]] * n_steps)[:n_steps]
 
 # %% ../nbs/01_langevin.ipynb #866a1fd3
 @dataclass(frozen=True)

@@ -38,18 +38,6 @@ class LatentEBM(Buildable, kind='lebm'):
         "The chain that samples the model — for every learner `model.chain`; here the prior chain."
         return self.prior_chain
 
-    @classmethod
-    def upgrade(cls, spec: dict) -> dict:
-        "Read older configs: `prior` for the energy, chains as `prior_steps`/`_step_size`/`_noise` (0.1: scale only)."
-        spec = dict(spec)
-        if 'prior' in spec: spec['prior_energy'] = spec.pop('prior')
-        for c in ('prior', 'post'):
-            if f'{c}_steps' not in spec: continue
-            steps, size, noise = (spec.pop(f'{c}_{k}', None) for k in ('steps', 'step_size', 'noise'))
-            spec[f'{c}_chain'] = (Chain.textbook(steps, size) if noise is None   # 0.1: step_size held the scale s
-                                  else Chain(steps, size, noise))
-        return spec
-
 # %% ../nbs/06_latent_ebm.ipynb #ebde8dc4
 @patch_to(LatentEBM)
 def prior_energy_total(self, z: Tensor) -> Tensor:
@@ -179,3 +167,17 @@ def configure_optimizers(self) -> list[torch.optim.Optimizer]:
     if self.use_prior:
         opts.append(torch.optim.Adam(self.prior_energy.parameters(), lr=self.lr_prior, betas=self.betas))
     return opts
+
+# %% ../nbs/06_latent_ebm.ipynb #f217882f
+@patch_to(LatentEBM)
+@classmethod
+def upgrade(cls, spec: dict) -> dict:
+    "Read older configs: `prior` for the energy, chains as `prior_steps`/`_step_size`/`_noise` (0.1: scale only)."
+    spec = dict(spec)
+    if 'prior' in spec: spec['prior_energy'] = spec.pop('prior')
+    for c in ('prior', 'post'):
+        if f'{c}_steps' not in spec: continue
+        steps, size, noise = (spec.pop(f'{c}_{k}', None) for k in ('steps', 'step_size', 'noise'))
+        spec[f'{c}_chain'] = (Chain.textbook(steps, size) if noise is None   # 0.1: step_size held the scale s
+                              else Chain(steps, size, noise))
+    return spec

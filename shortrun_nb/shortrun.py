@@ -35,16 +35,6 @@ class ShortRunEBM(Buildable, kind='srmc'):
         self.data_noise, self.init, self.init_scale, self.lr, self.betas = data_noise, init, init_scale, lr, betas
         self.langevin = langevin   # the function chains run with; the fast path (`11_accel`) swaps in its drop-in
 
-    @classmethod
-    def upgrade(cls, spec: dict) -> dict:
-        "Read a config of version 0.1 (`net`; `n_steps`, `step_size`, `noise`, `clamp` at the top level)."
-        spec = dict(spec)
-        if 'net' in spec: spec['energy'] = spec.pop('net')
-        if 'n_steps' in spec:
-            spec['chain'] = dict(n_steps=spec.pop('n_steps'), step_size=spec.pop('step_size', 1.0),
-                                 noise=spec.pop('noise', 0.01), bounds=(-1, 1) if spec.pop('clamp', False) else None)
-        return spec
-
 # %% ../nbs/04_shortrun.ipynb #d01a1922
 @patch_to(ShortRunEBM)
 def forward(self, x: Tensor) -> Tensor:
@@ -135,3 +125,15 @@ def reconstruct(self, x: Tensor, *, rng: torch.Generator | None = None, n_opt_st
         if callback is not None: callback(i, loss.detach() / len(x))
     noise = noise.detach()
     return self.generate(noise, eps), noise
+
+# %% ../nbs/04_shortrun.ipynb #c0de0a01
+@patch_to(ShortRunEBM)
+@classmethod
+def upgrade(cls, spec: dict) -> dict:
+    "Read a config of version 0.1 (`net`; `n_steps`, `step_size`, `noise`, `clamp` at the top level)."
+    spec = dict(spec)
+    if 'net' in spec: spec['energy'] = spec.pop('net')
+    if 'n_steps' in spec:
+        spec['chain'] = dict(n_steps=spec.pop('n_steps'), step_size=spec.pop('step_size', 1.0),
+                             noise=spec.pop('noise', 0.01), bounds=(-1, 1) if spec.pop('clamp', False) else None)
+    return spec

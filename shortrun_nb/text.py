@@ -8,6 +8,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
+from .core import patch_to
 from .data import PAD_ID, Vocab
 from .latent import LatentEBM
 from .nets import LSTMGenerator
@@ -22,13 +23,6 @@ class TextLatentEBM(LatentEBM, kind='text_lebm'):
                  max_len: int = 40, **kw):
         super().__init__(prior_energy, generator, nz, **kw)   # `sigma` is unused: there is no Gaussian image term
         self.vocab, self.max_len = Vocab(vocab), max_len
-
-    @classmethod
-    def upgrade(cls, spec: dict) -> dict:
-        "Read older configs (see `LatentEBM.upgrade`), whose generator left out the vocabulary's size."
-        spec = super().upgrade(spec)
-        spec['generator'] = {'vocab_size': len(spec['vocab']), **spec['generator']}
-        return spec
 
     def nll(self, z: Tensor, x: Tensor) -> Tensor:
         "$-\\log p_\\beta(x|z)$ per sentence."
@@ -47,14 +41,25 @@ class TextLatentEBM(LatentEBM, kind='text_lebm'):
         if int(x.min()) < 0 or int(x.max()) >= len(self.vocab):
             raise ValueError(f"x holds token indices outside this model's vocabulary of {len(self.vocab)} words")
 
-    def sample_posterior(self, x: Tensor, **kw) -> Tensor:
-        "Latent vectors for sentences `x` from the short-run posterior chain (cuDNN off outside training mode)."
-        cudnn = torch.backends.cudnn.enabled
-        torch.backends.cudnn.enabled = cudnn and self.generator.training
-        try: return super().sample_posterior(x, **kw)
-        finally: torch.backends.cudnn.enabled = cudnn
-
     def decode(self, z: Tensor, greedy: bool = True, rng=None) -> list[str]:
         "Sentences decoded from `z`."
         out = self.generator.generate(z, max_len=self.max_len, greedy=greedy, rng=rng)
         return [self.vocab.decode(t) for t in out]
+
+# %% ../nbs/07_text.ipynb #5d0bc963
+@patch_to(TextLatentEBM)
+def sample_posterior(self, x: Tensor, **kw) -> Tensor:
+    "Latent vectors for sentences `x` from the short-run posterior chain (cuDNN off outside training mode)."
+    cudnn = torch.backends.cudnn.enabled
+    torch.backends.cudnn.enabled = cudnn and self.generator.training
+    try: return LatentEBM.sample_posterior(self, x, **kw)
+    finally: torch.backends.cudnn.enabled = cudnn
+
+# %% ../nbs/07_text.ipynb #e021ef21
+@patch_to(TextLatentEBM)
+@classmethod
+def upgrade(cls, spec: dict) -> dict:
+    "Read older configs (see `LatentEBM.upgrade`), whose generator left out the vocabulary's size."
+    spec = super(TextLatentEBM, cls).upgrade(spec)
+    spec['generator'] = {'vocab_size': len(spec['vocab']), **spec['generator']}
+    return spec

@@ -1,6 +1,7 @@
 """The course site (tools/docs.sh): every nav page built, no broken internal link or image, math as MathML, nothing
-loaded from off the machine; a broken notebook link or an unlisted notebook fails the build (issue 23, point 7)."""
-import json, os, shutil, subprocess
+loaded from off the machine, `#| code-fold: true` cells collapsed; a broken notebook link or an unlisted notebook fails
+the build (issue 23, point 7)."""
+import json, os, re, shutil, subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -24,12 +25,14 @@ def site(tmp_path_factory):
     return out
 
 class Page(HTMLParser):
-    "What a page refers to (links, images, styles, scripts), its ids, its MathML count, its code and other text."
+    """What a page refers to (links, images, styles, scripts), its ids, its MathML count, its code and other text,
+    and the code shown collapsed: inside a closed `<details>` box, with the box's summary text."""
     def __init__(self, path):
         super().__init__()
         self.refs, self.loads, self.ids, self.math, self.text, self.code, self.skip = [], [], set(), 0, [], [], []
+        self.details, self.folded, self.summaries = [], [], []   # open <details> (each: open?), folded code
         self.feed(path.read_text())
-        self.text, self.code = ''.join(self.text), ''.join(self.code)
+        self.text, self.code, self.folded = ''.join(self.text), ''.join(self.code), ''.join(self.folded)
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if 'id' in a: self.ids.add(a['id'])
@@ -37,12 +40,18 @@ class Page(HTMLParser):
         if tag in ('img', 'script') and a.get('src'): self.loads.append(a['src'])
         if tag == 'link' and a.get('href'): self.loads.append(a['href'])
         if tag == 'math': self.math += 1
-        if tag in ('pre', 'code', 'math', 'script', 'style'): self.skip.append(tag)
+        if tag in ('pre', 'code', 'math', 'script', 'style', 'summary'): self.skip.append(tag)
+        if tag == 'details': self.details.append('open' in a)
+        if tag == 'summary': self.summaries.append('')
     def handle_endtag(self, tag):
         if self.skip and self.skip[-1] == tag: self.skip.pop()
+        if tag == 'details' and self.details: self.details.pop()
     def handle_data(self, data):
-        if not self.skip: self.text.append(data)
-        elif 'pre' in self.skip: self.code.append(data)
+        if 'summary' in self.skip: self.summaries[-1] += data
+        elif not self.skip: self.text.append(data)
+        elif 'pre' in self.skip:
+            self.code.append(data)
+            if self.details and not any(self.details): self.folded.append(data)
 
 @pytest.fixture(scope='module')
 def pages(site): return {p.relative_to(site).as_posix(): Page(p) for p in site.rglob('*.html')}
@@ -82,6 +91,26 @@ def test_hidden_cells_and_directives_are_not_shown(pages):
             if cell['cell_type'] == 'code' and head.strip() == '#| hide':
                 assert body.strip() not in pages[f'{name}.html'].code, name
     for path, page in pages.items(): assert '\n#|' not in '\n' + page.code, path
+
+def folded_cells(name):
+    "The code of a notebook's cells marked `#| code-fold: true`, without its directive lines."
+    for cell in json.loads((ROOT/'nbs'/f'{name}.ipynb').read_text())['cells']:
+        lines = ''.join(cell['source']).splitlines()
+        n = next((i for i, line in enumerate(lines) if not line.startswith('#|')), len(lines))
+        if cell['cell_type'] == 'code' and any(re.fullmatch(r'#\|\s*code-fold:\s*true\s*', l) for l in lines[:n]):
+            yield '\n'.join(lines[n:]).strip()
+
+def test_code_fold_cells_are_collapsed(pages):
+    folded = {name: list(folded_cells(name)) for name in NAMES}
+    assert any(folded.values()), 'no notebook has a `#| code-fold: true` cell to check'
+    for name, bodies in folded.items():
+        page = pages[f'{name}.html']
+        for body in bodies:
+            lines = [line for line in body.splitlines() if line.strip()]
+            assert all(line in page.folded for line in lines), f'{name}: a code-fold cell is not collapsed:\n{body}'
+        if bodies: assert any(s.split() == ['Show', 'code', 'Hide', 'code'] for s in page.summaries), page.summaries
+    plain = [name for name, bodies in folded.items() if not bodies and pages[f'{name}.html'].code]
+    assert plain and all(pages[f'{name}.html'].folded == '' for name in plain)   # other code stays open
 
 @pytest.fixture
 def nbs_copy(tmp_path):

@@ -10,7 +10,7 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from torch.utils.flop_counter import flop_registry
 
-from .accel import accelerate, time_interleaved
+from .accel import time_interleaved
 from .core import build, get_device, make_rng
 from .fit import iteration_runner
 from .presets import build_run, get_config
@@ -133,13 +133,10 @@ def bench(name: str, device=None, *, n: int = 10, warmup: int = 3, seed: int = 0
     if hasattr(ref, 'post_chain'): ref_fn = lambda: lebm_reference_iteration(ref, opts, x, rng)
     else: ref_fn = lambda: srmc_reference_iteration(ref, opts[0], x, rng)
     plan = {}
-    def iteration_of(fast: bool):
+    def iteration_of(fast: bool):   # fast: what `fit` runs by default on this device
         model = _bench_batch(name, dev, seed)[1]
-        cpu_fast = fast and dev.type != 'cuda'
-        if cpu_fast: accelerate(model)   # the CPU fast path: the networks accelerated, the iteration eager
-        step = iteration_runner(model, model.configure_optimizers(), make_rng(seed, dev),
-                                fast=False if cpu_fast else fast)
-        if fast: plan.update(getattr(model, 'accel_plan', {}))
+        step = iteration_runner(model, model.configure_optimizers(), make_rng(seed, dev), fast=None if fast else False)
+        if fast: plan.update(step.plan.get('accel', {}))
         return lambda: step(x)
     K = sum(c.n_steps for c in (getattr(ref, 'post_chain', None), ref.chain) if c is not None)
     out = dict(config=name, device=str(dev), device_name=torch.cuda.get_device_name(dev) if dev.type == 'cuda' else 'cpu',

@@ -107,7 +107,7 @@ def _fast_plan(model: nn.Module, fast: bool | None, world: int) -> dict:
     cuda = module_device(model).type == 'cuda'
     if fast is False: return dict(path='eager', iteration_graphs=False, why='fast=False (--eager)')
     if not cuda and fast is None:
-        return dict(path='eager', iteration_graphs=False, why='CPU: the eager path is the reference')
+        return dict(path='fast', iteration_graphs=False, why="CPU: accelerate's CPU plan, iterations eager")
     if world > 1:
         return dict(path='fast', iteration_graphs=False, why='several processes: chain graphs, eager all-reduce')
     if cuda and not hasattr(torch.cuda.CUDAGraph, 'register_generator_state'):
@@ -121,7 +121,9 @@ def iteration_runner(model: nn.Module, opts: list, rng: torch.Generator, *, fast
                      world: int = 1, ema: float | None = None) -> _Iterations:
     "A callable `batch -> stats` running learning iterations of `model` on the path `fast` asks for (see `_fast_plan`)."
     plan = _fast_plan(model, fast, world)
-    if plan['path'] == 'fast': accelerate(model, cpu_replay=module_device(model).type != 'cuda')
+    if plan['path'] == 'fast':
+        cpu_replay = plan['iteration_graphs'] and module_device(model).type != 'cuda'
+        plan['accel'] = accelerate(model, cpu_replay=cpu_replay).accel_plan
     set_capturable(opts, plan['iteration_graphs'] and module_device(model).type == 'cuda')
     params = [p for o in opts for g in o.param_groups for p in g['params']]
     return _Iterations(model, opts, rng, params, world, plan, WeightAverage(model, ema) if ema else None)

@@ -64,10 +64,25 @@ def test_static_graph_refuses_other_shapes():
 SHORT = {'n_iters': 20, 'n_steps': 5, 'batch_size': 32, 'log_every': 10, 'sample_every': 0, 'ckpt_every': 0}
 
 def _trained(preset, fast: bool, overrides=SHORT):
+    "A short run of `preset` on the CPU: on fit's default path (`fast`), or `fast=False` (`--eager`)."
     cfg, m, data = build_run(preset, overrides, device='cpu')
-    if fast: accelerate(m)
-    res = fit(m, data, **cfg['fit'], fast=False, progress=False)
+    res = fit(m, data, **cfg['fit'], fast=None if fast else False, progress=False)
     return m, res.history
+
+@pytest.mark.parametrize('bf16', ['0', '1'])
+def test_fit_takes_the_cpu_fast_path_by_default_and_records_it(tmp_path, monkeypatch, bf16):
+    "Default on a CPU: accelerate's CPU plan, iterations eager, recorded in config.json; `--eager` turns it off."
+    monkeypatch.setenv('SHORTRUN_CPU_BF16', bf16)
+    from shortrun_nb.cli import train_main
+    ov = ['--n_iters', '2', '--log_every', '1', '--sample_every', '0', '--ckpt_every', '0', '--no-progress', '--no-report']
+    for eager, out in ((False, tmp_path/'fast'), (True, tmp_path/'eager')):
+        train_main(['digits', '--out', str(out), *ov, *(['--eager'] if eager else [])])
+        rt = json.loads((out/'config.json').read_text())['runtime']
+        if eager: assert rt['path'] == 'eager' and 'accel' not in rt
+        else:
+            assert (rt['path'], rt['iteration_graphs']) == ('fast', False) and rt['why'].startswith('CPU')
+            assert rt['accel']['channels_last'] == ['energy'] and rt['accel']['chain'] == 'langevin'
+            assert rt['accel']['bf16'] == (['energy'] if bf16 == '1' else [])
 
 def test_cpu_bf16_detection_and_its_overrides(monkeypatch):
     assert cpu_bf16({'SHORTRUN_CPU_BF16': '0'}) == (False, 'SHORTRUN_CPU_BF16=0')

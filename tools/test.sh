@@ -11,6 +11,7 @@ if [ -n "$(git status --porcelain -- shortrun_nb)" ]; then
   echo "The library differs from the notebooks: run nbdev-export and commit shortrun_nb/." >&2; exit 1
 fi
 .venv/bin/ruff check --select F,E9 shortrun_nb tests tools
-.venv/bin/nbdev-test --n-workers "${NB_WORKERS:-2}" --timing
+# one thread per notebook worker: two workers on two cores, not four threads fighting for them
+OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}" .venv/bin/nbdev-test --n-workers "${NB_WORKERS:-2}" --timing
 .venv/bin/python -m pytest -q "$@"
 echo "test suite wall time: $(( $(date +%s) - start ))s"

@@ -19,13 +19,14 @@ from . import __version__
 
 # %% auto #0
 __all__ = ['SETTINGS_FILE', 'SETTINGS_SECTION', 'DEFAULT_SETTINGS', 'PROFILES', 'MAX_SEED', 'DEFAULT_DATA_ROOT', 'MAX_STEPS',
-           'RUN_FILES', 'MANIFEST', 'LOCK_FILE', 'REPLACED', 'CKPT_FORMAT', 'KINDS', 'find_settings', 'Settings',
-           'load_settings', 'get_device', 'module_device', 'check_seed', 'make_rng', 'seed_everything',
+           'WIDGET_MIME', 'RUN_FILES', 'MANIFEST', 'LOCK_FILE', 'REPLACED', 'CKPT_FORMAT', 'KINDS', 'find_settings',
+           'Settings', 'load_settings', 'get_device', 'module_device', 'check_seed', 'make_rng', 'seed_everything',
            'check_positive', 'check_betas', 'check_range', 'check_batch', 'check_finite', 'check_images',
            'check_n_steps', 'check_chain_params', 'check_bounds', 'check_chain_start', 'WriteError', 'write_atomic',
            'append_line', 'write_json', 'to_float_images', 'to_uint8_images', 'image_grid', 'show_images',
-           'save_images', 'pairs_grid', 'patch_to', 'RunFolderError', 'RunFolder', 'read_checkpoint', 'save_checkpoint',
-           'NotDescribable', 'Buildable', 'build', 'asset_path', 'shipped_models', 'find_checkpoint', 'load']
+           'save_images', 'pairs_grid', 'explorer', 'patch_to', 'RunFolderError', 'RunFolder', 'read_checkpoint',
+           'save_checkpoint', 'NotDescribable', 'Buildable', 'build', 'asset_path', 'shipped_models', 'find_checkpoint',
+           'load']
 
 # %% ../nbs/00_core.ipynb #6f635d7f
 SETTINGS_FILE = 'settings.ini'
@@ -368,6 +369,18 @@ def pairs_grid(x: Tensor, x_hat: Tensor, nrow: int = 8) -> Tensor:
     if x.shape != x_hat.shape: raise ValueError(f"shapes differ: {tuple(x.shape)} vs {tuple(x_hat.shape)}")
     blocks = [t for a, b in zip(x.split(nrow), x_hat.split(nrow)) for t in (a, b)]
     return torch.cat(blocks)
+
+# %% ../nbs/00_core.ipynb #06f072e0
+WIDGET_MIME = 'application/vnd.jupyter.widget-view+json'
+
+def explorer(f: Callable, note: str, **controls) -> None:
+    "Show an `ipywidgets.interactive` of `f` over `controls`; a saved notebook keeps `f`'s first output and `note`."
+    import ipywidgets
+    from IPython.display import display
+    ui = ipywidgets.interactive(f, clear_output=False, **controls)   # the first drawing: nothing to clear yet
+    ui.clear_output = True                                            # each later drawing replaces the one before
+    display({WIDGET_MIME: {'version_major': 2, 'version_minor': 0, 'model_id': ui.model_id}, 'text/plain': note},
+            raw=True)   # returns nothing: a returned widget would print its raw repr
 
 # %% ../nbs/00_core.ipynb #94ae7dfa
 def patch_to(cls: type):

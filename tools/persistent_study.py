@@ -9,13 +9,15 @@ trained with `fit` for N iterations (512 chains x K=50 steps each): SRMC as the 
 trains exactly the lesson's code; its sha256 is recorded). Every `--eval-every` iterations a copy of each model is
 judged as the lesson judges it: 1,000 chains from the same uniform noise (seed 1, chain seed 2) recorded after 50
 (the trained K) and 2,000 steps of one chain (continued to 5,000 steps at the first and the last evaluation, to
-keep the study near 15 minutes of CPU), and for PCD 1,000 entries of its buffer; each sample set
+keep the study short: 5 to 11 minutes per seed with --eval-every 150 on a shared 2-core machine, one thread), and
+for PCD 1,000 entries of its buffer; each sample set
 against the same 1,000 exact samples (seed 3): MMD^2 (RBF, bandwidth 0.1), SW_2 (256 directions) and the mean
 exact log-density. The evaluation sets are the same for every seed, so the spread over seeds is the spread of
-training. Writes one JSON: settings, the command, the floor (exact vs exact), one row per
-(seed, learner, iteration, samples), and seconds per seed.
+training. Writes one JSON, rewritten after every seed (`complete` says whether all seeds are in): settings, the
+command, `--note`, the floor (exact vs exact), one row per (seed, learner, iteration, samples), and seconds per seed.
+Run it with OMP_NUM_THREADS=1.
 """
-import argparse, copy, hashlib, json, os, platform, sys, time
+import argparse, copy, hashlib, json, os, platform, shlex, sys, time
 from pathlib import Path
 
 import torch
@@ -42,6 +44,7 @@ def main() -> None:
     p.add_argument('--eval-every', type=int, default=300)
     p.add_argument('--threads', type=int, default=1)
     p.add_argument('--out', help='JSON file to write (default: print only)')
+    p.add_argument('--note', default='', help='a sentence kept in the JSON (e.g. why the settings were reduced)')
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     from shortrun_nb.core import build, make_rng, write_atomic
@@ -73,6 +76,13 @@ def main() -> None:
         return {k: score(x) for k, x in sets.items()}
 
     rows, seconds, settings = [], {}, None
+    cmd = 'OMP_NUM_THREADS=1 python ' + shlex.join(['tools/persistent_study.py', *sys.argv[1:]])
+
+    def record(seconds):
+        return dict(settings=settings, command=cmd, note=a.note, complete=len(seconds) == len(a.seeds),
+                    cpus=os.cpu_count(), seconds_per_seed=seconds, total_seconds=round(time.time() - t_start, 1),
+                    floor=floor, rows=rows)
+
     for seed in a.seeds:
         t_seed = time.time()
         cfg, srmc, data = build_run('toy2d', {'n_iters': a.n_iters, 'seed': seed}, device='cpu')
@@ -105,12 +115,11 @@ def main() -> None:
             fit(model, dat, **c['fit'], callback=evaluate, progress=False)
         seconds[str(seed)] = round(time.time() - t_seed, 1)
         print(f"seed {seed}: {seconds[str(seed)]} s", flush=True)
+        rec = record(seconds)
+        if a.out: write_atomic(a.out, json.dumps(rec, indent=1, ensure_ascii=False) + '\n')   # after every seed:
+        # an interrupted study keeps the seeds it finished (`complete` says whether all of them are in)
 
-    cmd = ' '.join(['python', 'tools/persistent_study.py', *sys.argv[1:]])
-    rec = dict(settings=settings, command=cmd, cpus=os.cpu_count(), seconds_per_seed=seconds,
-               total_seconds=round(time.time() - t_start, 1), floor=floor, rows=rows)
-    if a.out: write_atomic(a.out, json.dumps(rec, indent=1) + '\n')
-    else: print(json.dumps({k: v for k, v in rec.items() if k != 'rows'}, indent=1))
+    if not a.out: print(json.dumps({k: v for k, v in rec.items() if k != 'rows'}, indent=1, ensure_ascii=False))
 
 
 if __name__ == '__main__':

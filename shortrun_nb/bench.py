@@ -17,7 +17,7 @@ from .presets import build_run, get_config
 
 # %% auto #0
 __all__ = ['BENCH_CONFIGS', 'GEMM_SIZES', 'srmc_reference_iteration', 'lebm_reference_iteration', 'time_per_call', 'count_flops',
-           'gemm', 'bench']
+           'gemm', 'bench', 'cpu_table']
 
 # %% ../nbs/14_bench.ipynb #6add51b1
 BENCH_CONFIGS = {
@@ -159,3 +159,18 @@ def bench(name: str, device=None, *, n: int = 10, warmup: int = 3, seed: int = 0
         for key in ('fp32', 'bf16'):
             if f'gemm_gflops_{key}' in out: out[f'peak_{key}_{k}'] = out[f'gflops_{k}'] / out[f'gemm_gflops_{key}']
     return out
+
+# %% ../nbs/14_bench.ipynb #282d065d
+def cpu_table(rows: list[dict]) -> str:
+    "Eager vs fast per configuration: s/iteration, speed-ups, GFLOP/s and fractions of the measured fp32/bf16 peaks."
+    r0 = rows[0]
+    lines = [f"GEMM peak: fp32 {r0['gemm_gflops_fp32']:.0f} GFLOP/s, bf16 {r0['gemm_gflops_bf16']:.0f} GFLOP/s "
+             f"({r0['threads']} threads, torch {r0['torch']})",
+             f"{'config':<26} {'ref s/it':>8} {'eager s/it':>10} {'fast s/it':>9} {'×':>5}  "
+             f"{'eager GFLOP/s (fp32 peak)':>26}  {'fast GFLOP/s (fp32, bf16 peak)':>31}  fast bf16 / channels-last"]
+    for r in rows:
+        lines.append(f"{r['config']:<26} {r['s_per_iter_reference']:8.4f} {r['s_per_iter_eager']:10.4f} "
+                     f"{r['s_per_iter_fast']:9.4f} {r['speedup_over_eager']:5.2f}  {r['gflops_eager']:12.0f} "
+                     f"({r['peak_fp32_eager']:5.0%})        {r['gflops_fast']:12.0f} ({r['peak_fp32_fast']:5.0%}, "
+                     f"{r['peak_bf16_fast']:4.0%})        {r['fast_bf16'] or '-'} / {r['fast_channels_last'] or '-'}")
+    return '\n'.join(lines)

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .bench import BENCH_CONFIGS, bench
+from .bench import BENCH_CONFIGS, bench, cpu_table
 from .core import (RunFolder, WriteError, check_positive, check_seed, get_device, load,
                               load_settings, make_rng, module_device, to_uint8_images, write_atomic, write_json)
 from .diagnostics import long_run_report
@@ -342,25 +342,18 @@ def _bench_parser() -> argparse.ArgumentParser:
     p.add_argument('--out', help='also write the rows as JSON to this file')
     return p
 
-def _bench_table(rows: list[dict]) -> list[str]:
-    "The lines `shortrun-bench` prints: a row per configuration; on a CPU, GFLOP/s and fractions of the GEMM peaks."
-    good = [r for r in rows if 'error' not in r]
-    cpu = good[0]['device'].startswith('cpu')
+def _bench_table(rows: list[dict]) -> str:
+    "What `shortrun-bench` prints: on a CPU `cpu_table` (GFLOP/s, fractions of the GEMM peaks), else speed-ups."
+    good, bad = [r for r in rows if 'error' not in r], [r for r in rows if 'error' in r]
+    fails = [f"{r['config']:<26} failed: {r['error']}" for r in bad]
+    if good and good[0]['device'].startswith('cpu'): return '\n'.join([cpu_table(good), *fails])
     lines = [f"{'config':<26} {'ref s/it':>9} {'eager s/it':>10} {'fast s/it':>9} {'vs ref':>7} {'vs eager':>8} "
-             + (f"{'GFLOP/s eager':>13} {'fast':>6} {'% fp32 peak e/f':>15} {'% bf16 peak f':>13}" if cpu else
-                f"{'img-steps/s':>12} {'TFLOP/s':>8}") + f"  ({good[0]['device_name']}, torch {good[0]['torch']})"]
-    for r in rows:
-        if 'error' in r:
-            lines.append(f"{r['config']:<26} failed: {r['error']}")
-            continue
-        row = (f"{r['config']:<26} {r['s_per_iter_reference']:9.4f} {r['s_per_iter_eager']:10.4f} "
-               f"{r['s_per_iter_fast']:9.4f} {r['speedup']:7.2f} {r['speedup_over_eager']:8.2f} ")
-        if not cpu: lines.append(row + f"{r['image_steps_per_s_fast']:12.0f} {r['tflops_fast']:8.2f}")
-        else: lines.append(row + f"{r['gflops_eager']:13.0f} {r['gflops_fast']:6.0f} "
-                           f"{r['peak_fp32_eager']:7.0%} /{r['peak_fp32_fast']:5.0%} {r['peak_bf16_fast']:13.0%}")
-    if cpu: lines.append(f"GEMM peaks measured beside {good[0]['config']}: fp32 {good[0]['gemm_gflops_fp32']:.0f} GFLOP/s, "
-                         f"bf16 {good[0]['gemm_gflops_bf16']:.0f} GFLOP/s")
-    return lines
+             f"{'img-steps/s':>12} {'TFLOP/s':>8}  ({good[0]['device_name']}, torch {good[0]['torch']})"]
+    for r in good:
+        lines.append(f"{r['config']:<26} {r['s_per_iter_reference']:9.4f} {r['s_per_iter_eager']:10.4f} "
+                     f"{r['s_per_iter_fast']:9.4f} {r['speedup']:7.2f} {r['speedup_over_eager']:8.2f} "
+                     f"{r['image_steps_per_s_fast']:12.0f} {r['tflops_fast']:8.2f}")
+    return '\n'.join(lines + fails)
 
 def _bench(argv) -> int:
     a = _bench_parser().parse_args(argv)
@@ -380,7 +373,7 @@ def _bench(argv) -> int:
             if len(names) == 1: raise
             rows.append(dict(config=k, error=f"{type(e).__name__}: {_message(e)}"))
     if all('error' in r for r in rows): raise RuntimeError('; '.join(f"{r['config']}: {r['error']}" for r in rows))
-    print('\n'.join(_bench_table(rows)))
+    print(_bench_table(rows))
     if out: write_json(out, rows)
     return 0
 

@@ -4,7 +4,6 @@
 
 # %% ../nbs/14_bench.ipynb #d4152e53
 from __future__ import annotations
-import time
 
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
@@ -16,8 +15,8 @@ from .fit import iteration_runner
 from .presets import build_run, get_config
 
 # %% auto #0
-__all__ = ['BENCH_CONFIGS', 'GEMM_SIZES', 'srmc_reference_iteration', 'lebm_reference_iteration', 'time_per_call', 'count_flops',
-           'gemm', 'bench', 'cpu_table']
+__all__ = ['BENCH_CONFIGS', 'GEMM_SIZES', 'srmc_reference_iteration', 'lebm_reference_iteration', 'count_flops', 'gemm', 'bench',
+           'cpu_table']
 
 # %% ../nbs/14_bench.ipynb #6add51b1
 BENCH_CONFIGS = {
@@ -68,18 +67,6 @@ def lebm_reference_iteration(model, opts: list, x: torch.Tensor, rng: torch.Gene
     for o in opts: o.step()
 
 # %% ../nbs/14_bench.ipynb #adb4f6b4
-def _sync(device: torch.device):
-    if device.type == 'cuda': torch.cuda.synchronize(device)
-
-def time_per_call(fn, device, n: int, warmup: int) -> float:
-    "Seconds per call of `fn()` on `device`: mean of `n` calls after `warmup` untimed ones."
-    for _ in range(warmup): fn()
-    _sync(device)
-    t = time.perf_counter()
-    for _ in range(n): fn()
-    _sync(device)
-    return (time.perf_counter() - t) / n
-
 class _FlopCount(TorchDispatchMode):
     "Sum of PyTorch's FLOP formulas over the operations run inside it."
     def __init__(self):

@@ -9,15 +9,11 @@ import argparse, statistics, time
 
 import torch
 
+from quality_study import ChainAutocast   # tools/ is on the path when run as a script
+
 CONFIGS = {'digits': ('digits', {}), 'lebm_digits': ('lebm_digits', {}),
            'cifar_nf64_k20': ('srmc_cifar10', {'n_f': 64, 'batch_size': 64, 'n_steps': 20})}
 
-
-class ChainAutocast:
-    "Prototype: run a learner's chains (only) under CPU bf16 autocast."
-    def __init__(self, runner): self.runner = runner
-    def __call__(self, *a, **k):
-        with torch.autocast('cpu', dtype=torch.bfloat16): return self.runner(*a, **k)
 
 
 def variant(name, preset, ov, seed=0):
